@@ -1,1 +1,39 @@
-fn main() {}
+//! `system-stats-service`: parse the configuration once, set up logging, run.
+
+use std::process::ExitCode;
+use system_stats_agent::config::{self, Invocation, PROGRAM};
+use system_stats_common::init_logging;
+
+fn main() -> ExitCode {
+    let config =
+        match config::from_command_line(std::env::args_os().skip(1), |k| std::env::var(k).ok()) {
+            Ok(Invocation::Run(config)) => config,
+            Ok(Invocation::Print(text)) => {
+                println!("{text}");
+                return ExitCode::SUCCESS;
+            }
+            Err(message) => {
+                eprintln!("{PROGRAM}: {message}");
+                return ExitCode::from(2);
+            }
+        };
+    init_logging(config.log_level, config.log_format, PROGRAM);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(4)))
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{PROGRAM}: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(system_stats_agent::app::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{PROGRAM}: {}", e.0);
+            ExitCode::FAILURE
+        }
+    }
+}

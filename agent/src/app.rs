@@ -1,0 +1,66 @@
+//! Runs the agent: starts the CPU sampler, binds the HTTP listener, tells
+//! systemd when it is ready, and shuts down cleanly on SIGTERM/SIGINT.
+
+use crate::config::Config;
+use crate::http::{routes, AppState};
+use crate::platform::Collector;
+use crate::sampler::CpuSampler;
+use std::sync::Arc;
+use std::time::Duration;
+use system_stats_common::notify;
+
+/// How often the CPU window is refreshed.
+pub const SAMPLE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Why the agent could not run (exit code 1).
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+pub async fn run(config: Config) -> Result<(), RunError> {
+    let collector = Arc::new(Collector::new(&config.sources));
+    let sampler = CpuSampler::start(collector.clone(), SAMPLE_INTERVAL);
+    let state = AppState { collector, sampler };
+    let (addr, server) = warp::serve(routes(state))
+        .try_bind_with_graceful_shutdown(config.listen, shutdown_signal())
+        .map_err(|e| RunError(format!("cannot listen on {}: {}", config.listen, root_cause(&e))))?;
+    tracing::info!(
+        listen_address = %addr,
+        procfs = %config.sources.procfs.display(),
+        sysfs = %config.sources.sysfs.display(),
+        disk_path = %config.sources.disk_path.display(),
+        "listening on {addr}"
+    );
+    notify::ready(&format!("serving /system on {addr}"));
+    server.await;
+    notify::stopping();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = int.recv() => {},
+                }
+            }
+            _ => std::future::pending::<()>().await,
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+    notify::stopping();
+}

@@ -1,0 +1,83 @@
+//! HTTP routes (warp): `GET /system`, `GET /health`, and JSON bodies for 404
+//! and 405 so clients never have to parse HTML errors.
+
+use crate::platform::Collector;
+use crate::sampler::CpuSampler;
+use std::convert::Infallible;
+use std::sync::Arc;
+use warp::http::{header, Response, StatusCode};
+use warp::{Filter, Rejection, Reply};
+
+/// What every handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub collector: Arc<Collector>,
+    pub sampler: CpuSampler,
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Vec<u8>> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+fn error_body(status: StatusCode, message: &str) -> Vec<u8> {
+    serde_json::json!({ "error": message, "status": status.as_u16() })
+        .to_string()
+        .into_bytes()
+}
+
+fn system(state: &AppState) -> Response<Vec<u8>> {
+    let snapshot = state
+        .collector
+        .snapshot(&state.sampler.latest(), chrono::Utc::now());
+    match serde_json::to_vec(&snapshot) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialize snapshot");
+            json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                error_body(StatusCode::INTERNAL_SERVER_ERROR, "cannot serialize snapshot"),
+            )
+        }
+    }
+}
+
+async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
+    let (status, message) = if err.is_not_found() {
+        (StatusCode::NOT_FOUND, "not found")
+    } else if err.find::<warp::reject::MethodNotAllowed>().is_some() {
+        (StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+    } else {
+        (StatusCode::BAD_REQUEST, "bad request")
+    };
+    Ok(json_response(status, error_body(status, message)))
+}
+
+/// All routes, with request logging at debug level.
+pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let with_state = warp::any().map(move || state.clone());
+    let system = warp::path("system")
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(with_state)
+        .map(|s: AppState| system(&s));
+    let health = warp::path("health")
+        .and(warp::path::end())
+        .and(warp::get())
+        .map(|| json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec()));
+    let log = warp::log::custom(|info| {
+        tracing::debug!(
+            method = %info.method(),
+            path = info.path(),
+            status = info.status().as_u16(),
+            elapsed_us = info.elapsed().as_micros() as u64,
+            "request"
+        );
+    });
+    system.or(health).unify().recover(recover).unify().with(log)
+}

@@ -1,0 +1,135 @@
+//! Host identity and time on Linux: hostname and kernel strings from
+//! `/proc/sys/kernel`, the board model (device tree, else DMI), Python-style
+//! platform string, uptime from `btime`, and load averages.
+
+use super::files::{parse_guarded, Roots};
+use crate::snapshot::{LoadAvg, System, Uptime};
+use crate::units::{human_uptime, rfc3339_at_offset};
+use chrono::{Local, Offset, TimeZone};
+use procfs_core::{FromRead, LoadAverage};
+
+/// Board model: device tree (Raspberry Pi and other ARM boards), else DMI.
+pub fn model(roots: &Roots) -> Option<String> {
+    let dt = roots
+        .proc("device-tree/model")
+        .map(|m| m.trim_end_matches('\0').trim().to_string());
+    dt.filter(|m| !m.is_empty())
+        .or_else(|| roots.sys_value("class/dmi/id/product_name"))
+        .filter(|m| !m.is_empty())
+}
+
+/// Python's platform.platform() shape: "Linux-<release>-<machine>-with-glibc<ver>".
+pub fn platform_string(
+    os: &str,
+    release: Option<&str>,
+    machine: Option<&str>,
+    libc: Option<&str>,
+) -> String {
+    let mut parts: Vec<String> = vec![os.to_string()];
+    parts.extend(release.map(str::to_string));
+    parts.extend(machine.map(str::to_string));
+    if let Some(libc) = libc {
+        parts.push("with".into());
+        parts.push(libc.to_string());
+    }
+    let mut s = parts.join("-");
+    for c in [' ', '/', '\\', ':', ';', '"', '(', ')'] {
+        s = s.replace(c, if c == ' ' { "_" } else { "-" });
+    }
+    while s.contains("--") {
+        s = s.replace("--", "-");
+    }
+    s.trim_end_matches('-').to_string()
+}
+
+/// "glibc2.36" for the C library this binary runs on.
+#[cfg(target_env = "gnu")]
+pub fn libc_version() -> Option<String> {
+    // SAFETY: gnu_get_libc_version returns a pointer to a static NUL-terminated string.
+    let v = unsafe { std::ffi::CStr::from_ptr(libc::gnu_get_libc_version()) };
+    Some(format!("glibc{}", v.to_string_lossy()))
+}
+
+#[cfg(not(target_env = "gnu"))]
+pub fn libc_version() -> Option<String> {
+    None
+}
+
+/// Machine architecture as `uname -m` prints it.
+pub fn architecture() -> String {
+    rustix::system::uname()
+        .machine()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The identity fields; `arch` is the running kernel's (not in procfs).
+pub fn system(roots: &Roots, arch: &str, libc: Option<&str>) -> System {
+    let value = |rel: &str| {
+        roots
+            .proc(rel)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let os_release = value("sys/kernel/osrelease");
+    System {
+        hostname: value("sys/kernel/hostname"),
+        os: "Linux".into(),
+        platform: Some(platform_string("Linux", os_release.as_deref(), Some(arch), libc)),
+        os_release,
+        os_version: value("sys/kernel/version"),
+        architecture: Some(arch.to_string()),
+        model: model(roots),
+    }
+}
+
+/// Uptime from the boot time (Unix seconds) and now, with the boot time in
+/// the host's local offset.
+pub fn uptime(boot_time: u64, now_unix: i64) -> Option<Uptime> {
+    let boot = i64::try_from(boot_time).ok()?;
+    let offset = Local.timestamp_opt(boot, 0).single()?.offset().fix();
+    Some(Uptime {
+        seconds: now_unix.saturating_sub(boot).max(0) as u64,
+        boot_time: rfc3339_at_offset(boot, offset)?,
+        human: human_uptime(now_unix.saturating_sub(boot).max(0) as u64),
+    })
+}
+
+pub fn load_avg(text: &str) -> Option<LoadAvg> {
+    let l = parse_guarded(text, |b| LoadAverage::from_read(b))?;
+    let r2 = |v: f32| (v as f64 * 100.0).round() / 100.0;
+    Some(LoadAvg {
+        load1: r2(l.one),
+        load5: r2(l.five),
+        load15: r2(l.fifteen),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_like_python() {
+        assert_eq!(
+            platform_string("Linux", Some("6.6.31+rpt-rpi-v8"), Some("aarch64"), Some("glibc2.36")),
+            "Linux-6.6.31+rpt-rpi-v8-aarch64-with-glibc2.36"
+        );
+        assert_eq!(platform_string("Linux", None, Some("x86_64"), None), "Linux-x86_64");
+    }
+
+    #[test]
+    fn uptime_fields() {
+        let u = uptime(1_000_000, 1_000_000 + 2 * 86_400 + 3 * 3600 + 59).unwrap();
+        assert_eq!(u.seconds, 2 * 86_400 + 3 * 3600 + 59);
+        assert_eq!(u.human, "2d 3h");
+        assert!(u.boot_time.starts_with("1970-01-"));
+    }
+
+    #[test]
+    fn loadavg_parses() {
+        let l = load_avg("0.52 0.58 0.59 1/389 12345\n").unwrap();
+        assert_eq!((l.load1, l.load5, l.load15), (0.52, 0.58, 0.59));
+        assert!(load_avg("nonsense").is_none());
+    }
+}

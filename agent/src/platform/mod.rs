@@ -1,0 +1,26 @@
+//! One collector interface over the operating systems. Each OS module is a
+//! thin shim that reads its sources and hands the bytes to pure parsers; the
+//! snapshot it returns has the same shape everywhere.
+
+pub mod disk_usage;
+
+#[cfg(target_os = "linux")]
+pub mod linux;
+#[cfg(target_os = "linux")]
+pub use linux::Collector;
+
+pub mod macos_parse;
+#[cfg(target_os = "macos")]
+pub mod macos;
+#[cfg(target_os = "macos")]
+pub use macos::Collector;
+
+use std::path::PathBuf;
+
+/// Where a collector reads from (from the validated configuration).
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub procfs: PathBuf,
+    pub sysfs: PathBuf,
+    pub disk_path: PathBuf,
+}
