@@ -22,7 +22,13 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     let state = AppState { collector, sampler };
     let (addr, server) = warp::serve(routes(state))
         .try_bind_with_graceful_shutdown(config.listen, shutdown_signal())
-        .map_err(|e| RunError(format!("cannot listen on {}: {}", config.listen, root_cause(&e))))?;
+        .map_err(|e| {
+            RunError(format!(
+                "cannot listen on {}: {}",
+                config.listen,
+                root_cause(&e)
+            ))
+        })?;
     tracing::info!(
         listen_address = %addr,
         procfs = %config.sources.procfs.display(),
@@ -49,7 +55,10 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
             (Ok(mut term), Ok(mut int)) => {
                 tokio::select! {
                     _ = term.recv() => {},

@@ -115,19 +115,37 @@ fn validate(raw: &system_stats_common::RawSettings) -> Result<Config, SettingErr
         expected: "a value".into(),
     };
     let host = raw
-        .parse("SYSTEM_STATS_HOST", "an IP address such as 0.0.0.0, 127.0.0.1 or ::", parse_host)?
+        .parse(
+            "SYSTEM_STATS_HOST",
+            "an IP address such as 0.0.0.0, 127.0.0.1 or ::",
+            parse_host,
+        )?
         .ok_or_else(|| missing("SYSTEM_STATS_HOST"))?;
     let port = raw
-        .parse("SYSTEM_STATS_PORT", "a port number from 0 to 65535", |v| v.parse::<u16>().ok())?
+        .parse("SYSTEM_STATS_PORT", "a port number from 0 to 65535", |v| {
+            v.parse::<u16>().ok()
+        })?
         .ok_or_else(|| missing("SYSTEM_STATS_PORT"))?;
     let log_level = raw
-        .parse("SYSTEM_STATS_LOG_LEVEL", LOG_LEVEL_EXPECTED, parse_log_level)?
+        .parse(
+            "SYSTEM_STATS_LOG_LEVEL",
+            LOG_LEVEL_EXPECTED,
+            parse_log_level,
+        )?
         .unwrap_or(LevelFilter::INFO);
     let log_format = raw
-        .parse("SYSTEM_STATS_LOG_FORMAT", LogFormat::EXPECTED, LogFormat::parse)?
+        .parse(
+            "SYSTEM_STATS_LOG_FORMAT",
+            LogFormat::EXPECTED,
+            LogFormat::parse,
+        )?
         .unwrap_or(LogFormat::Auto);
     let disk_path = raw
-        .parse("SYSTEM_STATS_DISK_PATH", "an existing directory", existing_dir)?
+        .parse(
+            "SYSTEM_STATS_DISK_PATH",
+            "an existing directory",
+            existing_dir,
+        )?
         .ok_or_else(|| missing("SYSTEM_STATS_DISK_PATH"))?;
     let procfs = raw
         .parse(
@@ -137,7 +155,11 @@ fn validate(raw: &system_stats_common::RawSettings) -> Result<Config, SettingErr
         )?
         .ok_or_else(|| missing("SYSTEM_STATS_PROCFS"))?;
     let sysfs = raw
-        .parse("SYSTEM_STATS_SYSFS", "an existing sysfs directory", existing_dir)?
+        .parse(
+            "SYSTEM_STATS_SYSFS",
+            "an existing sysfs directory",
+            existing_dir,
+        )?
         .ok_or_else(|| missing("SYSTEM_STATS_SYSFS"))?;
     Ok(Config {
         listen: SocketAddr::new(host, port),

@@ -41,7 +41,10 @@ fn system(state: &AppState) -> Response<Vec<u8>> {
             tracing::error!(error = %e, "cannot serialize snapshot");
             json_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                error_body(StatusCode::INTERNAL_SERVER_ERROR, "cannot serialize snapshot"),
+                error_body(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "cannot serialize snapshot",
+                ),
             )
         }
     }

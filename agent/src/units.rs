@@ -72,7 +72,10 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        let t = Utc.timestamp_opt(1_758_644_292, 743_209_000).single().unwrap();
+        let t = Utc
+            .timestamp_opt(1_758_644_292, 743_209_000)
+            .single()
+            .unwrap();
         assert_eq!(rfc3339_utc(t), "2025-09-23T16:18:12.743209+00:00");
         let cest = FixedOffset::east_opt(2 * 3600).unwrap();
         assert_eq!(

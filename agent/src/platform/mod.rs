@@ -9,9 +9,9 @@ pub mod linux;
 #[cfg(target_os = "linux")]
 pub use linux::Collector;
 
-pub mod macos_parse;
 #[cfg(target_os = "macos")]
 pub mod macos;
+pub mod macos_parse;
 #[cfg(target_os = "macos")]
 pub use macos::Collector;
 

@@ -87,14 +87,13 @@ fn average(values: &[f64]) -> Option<f64> {
 
 /// The cpufreq directories (policies, else per-cpu), relative to the sysfs root.
 pub fn cpufreq_dirs(roots: &Roots) -> Vec<String> {
-    let mut policies: Vec<(u32, String)> =
-        list_dir(&roots.sys_path("devices/system/cpu/cpufreq"))
-            .into_iter()
-            .filter_map(|name| {
-                let n = name.strip_prefix("policy")?.parse::<u32>().ok()?;
-                Some((n, format!("devices/system/cpu/cpufreq/{name}")))
-            })
-            .collect();
+    let mut policies: Vec<(u32, String)> = list_dir(&roots.sys_path("devices/system/cpu/cpufreq"))
+        .into_iter()
+        .filter_map(|name| {
+            let n = name.strip_prefix("policy")?.parse::<u32>().ok()?;
+            Some((n, format!("devices/system/cpu/cpufreq/{name}")))
+        })
+        .collect();
     policies.sort();
     if !policies.is_empty() {
         return policies.into_iter().map(|(_, p)| p).collect();
@@ -114,8 +113,12 @@ pub fn frequency(roots: &Roots, dirs: &[String], cpuinfo_mhz: Option<f64>) -> Fr
         let current = khz_to_mhz(roots.sys_value(&format!("{dir}/scaling_cur_freq")))
             .or_else(|| khz_to_mhz(roots.sys_value(&format!("{dir}/cpuinfo_cur_freq"))));
         cur.extend(current);
-        min.extend(khz_to_mhz(roots.sys_value(&format!("{dir}/scaling_min_freq"))));
-        max.extend(khz_to_mhz(roots.sys_value(&format!("{dir}/scaling_max_freq"))));
+        min.extend(khz_to_mhz(
+            roots.sys_value(&format!("{dir}/scaling_min_freq")),
+        ));
+        max.extend(khz_to_mhz(
+            roots.sys_value(&format!("{dir}/scaling_max_freq")),
+        ));
     }
     Frequency {
         current: average(&cur).or(cpuinfo_mhz),

@@ -97,7 +97,10 @@ mod tests {
     fn swap_with_vmstat() {
         let m = parse_meminfo(MEMINFO).expect("parses");
         let s = swap(&m, Some("pgfault 5\npswpin 3\npswpout 7\n"), 4096);
-        assert_eq!((s.total, s.used, s.free), (512 * 1024, 128 * 1024, 384 * 1024));
+        assert_eq!(
+            (s.total, s.used, s.free),
+            (512 * 1024, 128 * 1024, 384 * 1024)
+        );
         assert_eq!(s.percent, 25.0);
         assert_eq!((s.sin, s.sout), (Some(3 * 4096), Some(7 * 4096)));
         assert_eq!(swap(&m, None, 4096).sin, None);
@@ -105,7 +108,12 @@ mod tests {
 
     #[test]
     fn bad_meminfo_is_none_not_panic() {
-        for text in ["", "MemTotal: x kB", "é:", "MemTotal: 99999999999999999999 kB"] {
+        for text in [
+            "",
+            "MemTotal: x kB",
+            "é:",
+            "MemTotal: 99999999999999999999 kB",
+        ] {
             let _ = parse_meminfo(text).map(|m| memory(&m));
         }
     }

@@ -57,8 +57,7 @@ pub fn link(roots: &Roots, name: &str) -> Link {
     let operstate = roots.sys_value(&format!("{base}/operstate"));
     Link {
         // IFF_UP, else operstate
-        up: flags.map(|f| f & 0x1 != 0).unwrap_or(false)
-            || operstate.as_deref() == Some("up"),
+        up: flags.map(|f| f & 0x1 != 0).unwrap_or(false) || operstate.as_deref() == Some("up"),
         // -1 or an unreadable file means unknown
         speed_mbps: roots
             .sys_value(&format!("{base}/speed"))
@@ -136,7 +135,8 @@ pub fn primary_interface(
 mod tests {
     use super::*;
 
-    const ROUTE: &str = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+    const ROUTE: &str =
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
 wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n\
 eth0\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n\
 wlan0\t0001A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0\n";

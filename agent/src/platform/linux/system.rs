@@ -75,7 +75,12 @@ pub fn system(roots: &Roots, arch: &str, libc: Option<&str>) -> System {
     System {
         hostname: value("sys/kernel/hostname"),
         os: "Linux".into(),
-        platform: Some(platform_string("Linux", os_release.as_deref(), Some(arch), libc)),
+        platform: Some(platform_string(
+            "Linux",
+            os_release.as_deref(),
+            Some(arch),
+            libc,
+        )),
         os_release,
         os_version: value("sys/kernel/version"),
         architecture: Some(arch.to_string()),
@@ -112,10 +117,18 @@ mod tests {
     #[test]
     fn platform_like_python() {
         assert_eq!(
-            platform_string("Linux", Some("6.6.31+rpt-rpi-v8"), Some("aarch64"), Some("glibc2.36")),
+            platform_string(
+                "Linux",
+                Some("6.6.31+rpt-rpi-v8"),
+                Some("aarch64"),
+                Some("glibc2.36")
+            ),
             "Linux-6.6.31+rpt-rpi-v8-aarch64-with-glibc2.36"
         );
-        assert_eq!(platform_string("Linux", None, Some("x86_64"), None), "Linux-x86_64");
+        assert_eq!(
+            platform_string("Linux", None, Some("x86_64"), None),
+            "Linux-x86_64"
+        );
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! macOS collector (sysctl): placeholder until the shim lands.
