@@ -39,10 +39,10 @@ pub fn memory(m: &Meminfo) -> Memory {
     }
 }
 
-/// Kernels before 3.14 have no MemAvailable: psutil falls back to
-/// free + cached (+ buffers), the same rough estimate.
+/// Kernels before 3.14 have no MemAvailable: like psutil without zoneinfo,
+/// estimate it as MemFree + Cached.
 fn estimate_available(m: &Meminfo) -> u64 {
-    m.mem_free + m.cached + m.s_reclaimable.unwrap_or(0) + m.buffers
+    m.mem_free + m.cached
 }
 
 /// pswpin/pswpout (pages swapped in/out since boot) from `/proc/vmstat`.
