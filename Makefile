@@ -1,0 +1,46 @@
+# system-stats — build, test, package. `make help` lists the targets.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: help build release run test test-deps lint fmt bench deb cross-pi e2e lintian clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## debug build of both binaries
+	$(CARGO) build --workspace --locked
+
+release: ## optimised binaries in target/release/
+	$(CARGO) build --workspace --release --locked
+
+run: ## run the agent on :5001 (release build)
+	$(CARGO) run --release --locked --bin system-stats-service
+
+test-deps: ## install what the test suite needs (promtool, chromium), when missing
+	scripts/install-test-deps.sh
+
+test: test-deps ## the whole test suite (unit, fixture, end-to-end, browser, promtool)
+	$(CARGO) test --workspace --locked
+
+lint: ## rustfmt check + clippy with warnings denied
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+bench: ## release benchmark of agent and forwarder; prints a table
+	scripts/bench.sh
+
+deb: ## .deb for this machine's architecture, in target/debian/
+	scripts/build-deb.sh
+
+cross-pi: ## arm64 + armhf .debs for Raspberry Pi, in target/pi/ (cross if a container engine runs, else docker-free)
+	scripts/cross-pi.sh
+
+e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the units
+	scripts/lintian-check.sh target/debian/system-stats_*.deb
+	scripts/nspawn-deb-test.sh target/debian/system-stats_*.deb
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install what `make test` needs on Debian, only when missing: promtool (package
+# prometheus) for the /metrics exposition check and chromium for the status-page
+# browser test. Idempotent; a no-op when everything is present.
+set -euo pipefail
+need=()
+command -v promtool >/dev/null || need+=(prometheus)
+command -v chromium >/dev/null || need+=(chromium)
+((${#need[@]})) || exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test-deps: missing ${need[*]}; run as root or: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
+echo "install-test-deps: installing ${need[*]}"
+apt-get update -q >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
