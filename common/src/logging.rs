@@ -42,6 +42,8 @@ fn stderr_is_journal() -> bool {
     let Ok(stat) = rustix::fs::fstat(std::io::stderr()) else {
         return false;
     };
+    // st_dev/st_ino are not u64 on every target
+    #[allow(clippy::unnecessary_cast)]
     journal_stream_matches(
         &stream.to_string_lossy(),
         stat.st_dev as u64,
