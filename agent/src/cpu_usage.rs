@@ -22,19 +22,24 @@ pub struct CpuTimes {
 impl CpuTimes {
     /// All time, without guest time (Linux accounts it inside user/nice).
     pub fn total(&self) -> u64 {
-        self.user
-            + self.nice
-            + self.system
-            + self.idle
-            + self.iowait
-            + self.irq
-            + self.softirq
-            + self.steal
+        [
+            self.user,
+            self.nice,
+            self.system,
+            self.idle,
+            self.iowait,
+            self.irq,
+            self.softirq,
+            self.steal,
+        ]
+        .iter()
+        .fold(0u64, |sum, v| sum.saturating_add(*v))
     }
 
     /// Time doing something: total minus idle and iowait.
     pub fn busy(&self) -> u64 {
-        self.total().saturating_sub(self.idle + self.iowait)
+        self.total()
+            .saturating_sub(self.idle.saturating_add(self.iowait))
     }
 }
 

@@ -15,7 +15,7 @@ pub fn memory(m: &Meminfo) -> Memory {
     let total = m.mem_total;
     let free = m.mem_free;
     let buffers = m.buffers;
-    let cached = m.cached + m.s_reclaimable.unwrap_or(0);
+    let cached = m.cached.saturating_add(m.s_reclaimable.unwrap_or(0));
     let mut used = total as i128 - free as i128 - buffers as i128 - cached as i128;
     if used < 0 {
         used = total as i128 - free as i128;
@@ -42,7 +42,7 @@ pub fn memory(m: &Meminfo) -> Memory {
 /// Kernels before 3.14 have no MemAvailable: like psutil without zoneinfo,
 /// estimate it as MemFree + Cached.
 fn estimate_available(m: &Meminfo) -> u64 {
-    m.mem_free + m.cached
+    m.mem_free.saturating_add(m.cached)
 }
 
 /// pswpin/pswpout (pages swapped in/out since boot) from `/proc/vmstat`.
@@ -64,7 +64,7 @@ pub fn parse_vmstat_swap(text: &str) -> (Option<u64>, Option<u64>) {
 pub fn swap(m: &Meminfo, vmstat: Option<&str>, page_size: u64) -> Swap {
     let total = m.swap_total;
     let free = m.swap_free.min(total);
-    let used = total - free;
+    let used = total.saturating_sub(free);
     let (sin, sout) = vmstat.map(parse_vmstat_swap).unwrap_or((None, None));
     Swap {
         total,

@@ -16,14 +16,14 @@ pub fn parse_net_dev(text: &str) -> Option<InterfaceDeviceStatus> {
 pub fn io_counters(dev: &InterfaceDeviceStatus) -> NetIoCounters {
     let mut c = NetIoCounters::default();
     for d in dev.0.values() {
-        c.bytes_sent += d.sent_bytes;
-        c.bytes_recv += d.recv_bytes;
-        c.packets_sent += d.sent_packets;
-        c.packets_recv += d.recv_packets;
-        c.errin += d.recv_errs;
-        c.errout += d.sent_errs;
-        c.dropin += d.recv_drop;
-        c.dropout += d.sent_drop;
+        c.bytes_sent = c.bytes_sent.saturating_add(d.sent_bytes);
+        c.bytes_recv = c.bytes_recv.saturating_add(d.recv_bytes);
+        c.packets_sent = c.packets_sent.saturating_add(d.sent_packets);
+        c.packets_recv = c.packets_recv.saturating_add(d.recv_packets);
+        c.errin = c.errin.saturating_add(d.recv_errs);
+        c.errout = c.errout.saturating_add(d.sent_errs);
+        c.dropin = c.dropin.saturating_add(d.recv_drop);
+        c.dropout = c.dropout.saturating_add(d.sent_drop);
     }
     c
 }
