@@ -1,0 +1,76 @@
+//! Per-destination cursor files: the sequence number of the next sample a
+//! destination still needs, replaced atomically (write temp, fsync, rename)
+//! so a crash leaves either the old or the new value, never a torn one.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Read a cursor file; `None` when absent or unreadable as a number.
+pub fn read(path: &Path) -> Option<u64> {
+    fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Atomically replace the cursor file at `path` with `seq`.
+pub fn write(path: &Path, seq: u64) -> io::Result<()> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = Path::new(&tmp_name);
+    let mut file = File::create(tmp)?;
+    file.write_all(format!("{seq}\n").as_bytes())?;
+    file.sync_data()?;
+    drop(file);
+    fs::rename(tmp, path)
+}
+
+/// A file-name-safe, collision-resistant key for a destination URL: its
+/// readable parts (credentials never included) plus a hash of the whole.
+pub fn key_for(display: &str, full: &str) -> String {
+    let readable: String = display
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    format!("{readable}-{:016x}", fnv1a(full.as_bytes()))
+}
+
+/// FNV-1a 64: stable across Rust releases, unlike `DefaultHasher`.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_then_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c");
+        assert_eq!(read(&p), None);
+        write(&p, 42).unwrap();
+        write(&p, 43).unwrap();
+        assert_eq!(read(&p), Some(43));
+        assert!(!dir.path().join("c.tmp").exists());
+    }
+
+    #[test]
+    fn keys_are_safe_and_distinct() {
+        let a = key_for("http://h:1/metrics", "http://h:1/metrics");
+        let b = key_for("http://h:1/metrics", "http://u:p@h:1/metrics");
+        assert_ne!(a, b);
+        assert!(a.starts_with("http___h_1_metrics-"));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
+        assert!(!b.contains('p') || !b.contains("u:p"));
+    }
+}

@@ -1,0 +1,138 @@
+//! system-stats-forwarder: polls the agent's `/system` snapshot on a fixed
+//! cadence, spools every sample durably, and delivers it to each configured
+//! destination in order, late if need be. [`run`] wires the parts together.
+
+pub mod config;
+pub mod cursor;
+pub mod delivery;
+pub mod destination;
+pub mod payload;
+pub mod poller;
+pub mod retry;
+pub mod shutdown;
+pub mod spool;
+
+use config::Config;
+use destination::{Destination, JsonServer};
+use spool::Spool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use system_stats_common::notify;
+use tokio::sync::Notify;
+use tracing::{info, warn};
+
+/// The destinations the configuration names.
+pub fn destinations(config: &Config) -> Vec<Arc<dyn Destination>> {
+    config
+        .destinations
+        .iter()
+        .map(|url| {
+            Arc::new(JsonServer::new(url.clone(), config.token.clone())) as Arc<dyn Destination>
+        })
+        .collect()
+}
+
+/// Open the spool with a cursor for each destination.
+pub fn open_spool(
+    config: &Config,
+    destinations: &[Arc<dyn Destination>],
+) -> std::io::Result<Spool> {
+    let keys: Vec<String> = destinations.iter().map(|d| d.key().to_string()).collect();
+    Spool::open(&config.spool_dir, config.spool_max_bytes, &keys)
+}
+
+fn http_client(config: &Config) -> Result<reqwest::Client, String> {
+    let any_https = std::iter::once(&config.source_url)
+        .chain(&config.destinations)
+        .any(|u| u.scheme() == "https");
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        // Root certificates cost memory; load them only when needed.
+        .tls_built_in_root_certs(any_https)
+        .connect_timeout(config.timeout)
+        .timeout(config.timeout)
+        .pool_max_idle_per_host(1)
+        .user_agent(concat!(
+            "system-stats-forwarder/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build()
+        .map_err(|e| {
+            format!(
+                "cannot set up the HTTP client: {}",
+                delivery::error_chain(&e)
+            )
+        })
+}
+
+/// Run until SIGTERM/SIGINT: one poller, one delivery task per destination.
+pub async fn run(
+    config: Config,
+    spool: Spool,
+    destinations: Vec<Arc<dyn Destination>>,
+) -> Result<(), String> {
+    let stop = shutdown::install().map_err(|e| format!("cannot install signal handlers: {e}"))?;
+    let client = http_client(&config)?;
+    let spool = Arc::new(Mutex::new(spool));
+    let mut wakes = Vec::new();
+    let mut tasks = Vec::new();
+    for destination in &destinations {
+        let pending = spool
+            .lock()
+            .map(|s| s.pending(destination.key()))
+            .unwrap_or(0);
+        info!(
+            destination = destination.name(),
+            backlog = pending,
+            "delivering to {}",
+            destination.name()
+        );
+        let wake = Arc::new(Notify::new());
+        wakes.push(Arc::clone(&wake));
+        let delivery = delivery::Delivery {
+            destination: Arc::clone(destination),
+            spool: Arc::clone(&spool),
+            client: client.clone(),
+            timeout: config.timeout,
+            interval: config.interval,
+            new_sample: wake,
+            shutdown: stop.clone(),
+        };
+        tasks.push(tokio::spawn(delivery.run()));
+    }
+    notify::ready(&format!(
+        "polling {} every {:.1}s for {} destination(s); spool {}",
+        config.source_url,
+        config.interval.as_secs_f64(),
+        destinations.len(),
+        config.spool_dir.display()
+    ));
+    let poller = poller::Poller::new(
+        config.source_url.clone(),
+        config.interval,
+        config.timeout,
+        client,
+        Arc::clone(&spool),
+        config.spool_max_bytes,
+        wakes,
+        stop,
+    );
+    poller.run().await;
+
+    notify::stopping();
+    let grace = config.timeout + Duration::from_millis(500);
+    let finished = tokio::time::timeout(grace, async {
+        for task in tasks.iter_mut() {
+            let _ = task.await;
+        }
+    })
+    .await;
+    if finished.is_err() {
+        warn!(
+            "abandoning the post still in flight after {:.1}s; it will be sent again next start",
+            grace.as_secs_f64()
+        );
+    }
+    info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The fixed-cadence poll loop: fetch the agent's snapshot, turn it into a
+//! payload, append it durably to the spool, wake the delivery tasks. Also
+//! sends the systemd watchdog pings, proving this loop is alive.
+
+use crate::payload::{self, DiskCounters, Throughput};
+use crate::shutdown;
+use crate::spool::Spool;
+use reqwest::{Client, Url};
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use system_stats_common::notify;
+use tokio::sync::{watch, Notify};
+use tokio::time::{Instant, MissedTickBehavior};
+use tracing::{debug, error, warn};
+
+/// Largest snapshot accepted from the agent.
+const MAX_SNAPSHOT: usize = 4 << 20;
+
+pub struct Poller {
+    pub source: Url,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub client: Client,
+    pub spool: Arc<Mutex<Spool>>,
+    pub spool_max_bytes: u64,
+    pub wake: Vec<Arc<Notify>>,
+    pub shutdown: watch::Receiver<bool>,
+    previous: Option<DiskCounters>,
+}
+
+impl Poller {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        source: Url,
+        interval: Duration,
+        timeout: Duration,
+        client: Client,
+        spool: Arc<Mutex<Spool>>,
+        spool_max_bytes: u64,
+        wake: Vec<Arc<Notify>>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Poller {
+        Poller {
+            source,
+            interval,
+            timeout,
+            client,
+            spool,
+            spool_max_bytes,
+            wake,
+            shutdown,
+            previous: None,
+        }
+    }
+
+    /// Poll every `interval` (ticks missed by a slow poll are skipped, never
+    /// shifted) until shutdown.
+    pub async fn run(mut self) {
+        let mut ticks = tokio::time::interval(self.interval);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut watchdog = notify::watchdog_interval().map(tokio::time::interval);
+        let mut stop = self.shutdown.clone();
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {
+                    tokio::select! {
+                        _ = self.poll_once() => {}
+                        _ = shutdown::requested(&mut stop) => break,
+                    }
+                }
+                _ = watchdog_tick(&mut watchdog) => notify::watchdog(),
+                _ = shutdown::requested(&mut stop) => break,
+            }
+        }
+    }
+
+    async fn poll_once(&mut self) {
+        let timestamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let polled_at = std::time::Instant::now();
+        let snapshot = match self.fetch().await {
+            Ok(snapshot) => snapshot,
+            Err(reason) => {
+                warn!(source = %self.source, sample_ts = timestamp, "no sample this cycle: {reason}");
+                return;
+            }
+        };
+        let counters = DiskCounters::from_snapshot(&snapshot, polled_at);
+        let throughput = Throughput::between(self.previous.as_ref(), counters.as_ref());
+        self.previous = counters;
+        let payload = match payload::build(snapshot, timestamp, throughput) {
+            Ok(payload) => payload,
+            Err(missing) => {
+                warn!(
+                    source = %self.source,
+                    sample_ts = timestamp,
+                    field = missing.0,
+                    "skipping this cycle's sample: {missing} (the monitoring server requires it)"
+                );
+                return;
+            }
+        };
+        let appended = {
+            let mut spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
+            spool.append(timestamp, &payload)
+        };
+        match appended {
+            Ok(appended) => {
+                debug!(sample_ts = timestamp, seq = appended.seq, "sample spooled");
+                if appended.dropped > 0 {
+                    let lost: Vec<String> = appended
+                        .lost
+                        .iter()
+                        .map(|(key, n)| format!("{n} undelivered to {key}"))
+                        .collect();
+                    warn!(
+                        dropped = appended.dropped,
+                        "spool full (cap {} bytes): dropped the {} oldest samples ({})",
+                        self.spool_max_bytes,
+                        appended.dropped,
+                        if lost.is_empty() {
+                            "all delivered".to_string()
+                        } else {
+                            lost.join(", ")
+                        }
+                    );
+                }
+                for wake in &self.wake {
+                    wake.notify_one();
+                }
+            }
+            Err(e) => error!(
+                sample_ts = timestamp,
+                "cannot spool the sample, it is lost: {e}"
+            ),
+        }
+    }
+
+    async fn fetch(&self) -> Result<Value, String> {
+        let request = self.client.get(self.source.clone()).timeout(self.timeout);
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| format!("agent unreachable: {}", crate::delivery::error_chain(&e)))?;
+        if !response.status().is_success() {
+            return Err(format!("agent answered HTTP {}", response.status()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            format!(
+                "reading the agent's answer: {}",
+                crate::delivery::error_chain(&e)
+            )
+        })? {
+            if body.len() + chunk.len() > MAX_SNAPSHOT {
+                return Err(format!(
+                    "agent's answer is larger than {MAX_SNAPSHOT} bytes"
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value @ Value::Object(_)) => Ok(value),
+            Ok(_) => Err("agent's answer is JSON but not an object".into()),
+            Err(e) => Err(format!("agent's answer is not JSON ({e})")),
+        }
+    }
+}
+
+async fn watchdog_tick(watchdog: &mut Option<tokio::time::Interval>) -> Instant {
+    match watchdog {
+        Some(interval) => interval.tick().await,
+        None => std::future::pending().await,
+    }
+}

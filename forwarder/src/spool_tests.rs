@@ -1,0 +1,156 @@
+//! Unit tests of the spool: ordering, independent cursors, restart, torn
+//! tails, the cap and garbage collection.
+
+use super::*;
+use serde_json::json;
+
+fn keys(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn seqs(records: &[Record]) -> Vec<u64> {
+    records.iter().map(|r| r.seq).collect()
+}
+
+fn sample(i: u64) -> Value {
+    json!({"n": i, "pad": "x".repeat(100)})
+}
+
+#[test]
+fn append_read_advance_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a", "b"])).unwrap();
+    for i in 0..5 {
+        assert_eq!(s.append(100 + i as i64, &sample(i)).unwrap().seq, i + 1);
+    }
+    let (mut pa, mut pb) = (None, None);
+    let got = s.read("a", 2, &mut pa).unwrap();
+    assert_eq!(seqs(&got), vec![1, 2]);
+    assert_eq!(got[0].timestamp, 100);
+    assert_eq!(
+        got[1].sample.get(),
+        serde_json::to_string(&sample(1)).unwrap()
+    );
+    // Not advanced: the same samples again.
+    assert_eq!(seqs(&s.read("a", 2, &mut pa).unwrap()), vec![1, 2]);
+    s.advance("a", 3).unwrap();
+    assert_eq!(seqs(&s.read("a", 10, &mut pa).unwrap()), vec![3, 4, 5]);
+    assert_eq!(seqs(&s.read("b", 1, &mut pb).unwrap()), vec![1]);
+    assert_eq!(s.pending("a"), 3);
+    assert_eq!(s.pending("b"), 5);
+    s.advance("a", 6).unwrap();
+    assert!(s.read("a", 10, &mut pa).unwrap().is_empty());
+}
+
+#[test]
+fn survives_restart_and_new_destination_starts_at_head() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        for i in 0..4 {
+            s.append(i as i64, &sample(i)).unwrap();
+        }
+        s.advance("a", 2).unwrap();
+    }
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a", "new"])).unwrap();
+    assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![2, 3, 4]);
+    assert!(s.read("new", 10, &mut None).unwrap().is_empty());
+    assert_eq!(s.append(9, &sample(9)).unwrap().seq, 5);
+    assert_eq!(seqs(&s.read("new", 10, &mut None).unwrap()), vec![5]);
+}
+
+#[test]
+fn second_open_of_the_same_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let _s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+    let e = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap_err();
+    assert!(e.to_string().contains("in use"), "{e}");
+}
+
+#[test]
+fn torn_last_record_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path;
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        s.append(1, &sample(1)).unwrap();
+        s.append(2, &sample(2)).unwrap();
+        path = s.segments.back().unwrap().path.clone();
+    }
+    let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+    f.write_all(b"{\"seq\":3,\"ts\":3,\"sam").unwrap();
+    drop(f);
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+    assert_eq!(s.append(4, &sample(4)).unwrap().seq, 3);
+    let got = s.read("a", 10, &mut None).unwrap();
+    assert_eq!(seqs(&got), vec![1, 2, 3]);
+    assert_eq!(got[2].timestamp, 4);
+}
+
+#[test]
+fn cap_drops_oldest_and_counts_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let cap = 4096;
+    let mut s = Spool::open(dir.path(), cap, &keys(&["a", "b"])).unwrap();
+    let mut dropped = 0;
+    let mut lost_a = 0;
+    for i in 0..200 {
+        let appended = s.append(i as i64, &sample(i)).unwrap();
+        dropped += appended.dropped;
+        lost_a += appended
+            .lost
+            .iter()
+            .find(|(k, _)| k == "a")
+            .map_or(0, |(_, n)| *n);
+        assert!(s.total_bytes() <= cap, "{} > {cap}", s.total_bytes());
+    }
+    assert!(dropped > 150, "{dropped}");
+    assert_eq!(dropped, lost_a);
+    let on_disk: u64 = fs::read_dir(dir.path().join("segments"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(on_disk <= cap);
+    // What is left is the newest samples, contiguous, ending at 200.
+    let left = seqs(&s.read("a", 1000, &mut None).unwrap());
+    assert_eq!(*left.last().unwrap(), 200);
+    assert_eq!(left.len() as u64, 200 - dropped);
+    assert!(left.windows(2).all(|w| w[1] == w[0] + 1));
+}
+
+#[test]
+fn delivered_segments_are_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Spool::open(dir.path(), 8192, &keys(&["a", "b"])).unwrap();
+    for i in 0..40 {
+        s.append(i as i64, &sample(i)).unwrap();
+    }
+    let before = s.segments.len();
+    assert!(before > 3);
+    s.advance("a", 41).unwrap();
+    assert_eq!(s.segments.len(), before, "b still needs them");
+    s.advance("b", 41).unwrap();
+    assert_eq!(s.segments.len(), 1);
+    assert_eq!(s.append(0, &sample(0)).unwrap().seq, 41);
+}
+
+#[test]
+fn read_hint_follows_across_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Spool::open(dir.path(), 8192, &keys(&["a"])).unwrap();
+    for i in 0..50 {
+        s.append(i as i64, &sample(i)).unwrap();
+    }
+    let mut pos = None;
+    let mut seen = Vec::new();
+    loop {
+        let got = s.read("a", 3, &mut pos).unwrap();
+        if got.is_empty() {
+            break;
+        }
+        let next = got.last().unwrap().seq + 1;
+        seen.extend(seqs(&got));
+        s.advance("a", next).unwrap();
+    }
+    assert_eq!(seen, (1..=50).collect::<Vec<_>>());
+}
