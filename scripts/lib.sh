@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# Small helpers shared by the packaging scripts (sourced, not executed).
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+_T0=${_T0:-$EPOCHREALTIME}
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}'; }
+log() { echo "[${LOG_TAG:-$(basename "$0" .sh)} +$(elapsed "$_T0")s] $*"; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+APT=(apt-get -o DPkg::Lock::Timeout=900 -q)
+export DEBIAN_FRONTEND=noninteractive
+
+# apt-get update at most once per process tree, then install what is missing.
+apt_install() {
+  local p missing=()
+  for p in "$@"; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  [ "$(id -u)" = 0 ] || die "need root to apt-get install ${missing[*]}"
+  if [ -z "${SYSTEM_STATS_APT_UPDATED:-}" ]; then
+    "${APT[@]}" update >/dev/null
+    export SYSTEM_STATS_APT_UPDATED=1
+  fi
+  log "apt-get install ${missing[*]}"
+  "${APT[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# cargo-deb from crates (its releases are not in Debian bookworm).
+ensure_cargo_deb() {
+  if ! cargo deb --version >/dev/null 2>&1; then
+    log "cargo install cargo-deb --locked"
+    cargo install cargo-deb --locked >/dev/null 2>&1 || cargo install cargo-deb --locked
+  fi
+}
+
+# Version and architecture of a .deb.
+deb_field() { dpkg-deb -f "$1" "$2"; }

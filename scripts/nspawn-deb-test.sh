@@ -1,0 +1,332 @@
+#!/bin/bash
+# Proof 2 of the packaging issue: install the .deb into a Debian bookworm system
+# booted with systemd as PID 1 (debootstrap + `systemd-nspawn -b`) and check,
+# inside it, everything a user and a Debian developer expect:
+#   scripts/nspawn-deb-test.sh target/debian/system-stats_<version>_amd64.deb
+#
+# - apt install ./deb enables and starts the agent; `systemctl enable --now`
+#   returns only after READY=1; /health and /system answer on :5001; the main
+#   process is not root; the journal has the agent's structured fields;
+#   systemd-analyze verify + security (exposure <= 2.0, both units);
+# - a SIGSTOPped agent is restarted by the watchdog (WatchdogSec=2s drop-in);
+# - the forwarder, enabled with a destination served inside the container
+#   (python3 http.server), delivers posts from its StateDirectory spool;
+# - an edited /etc/default/system-stats survives apt reinstall, dpkg -i of the
+#   same .deb and an upgrade to a higher version (the same .deb, re-versioned);
+# - apt purge leaves no unit, enablement, user, conffile, state or open port.
+#
+# Works on a host whose PID 1 is not systemd (no machined): --register=no
+# --keep-unit and nsenter instead of machinectl.
+#
+# Env: ROOTFS (pristine cached bookworm tree, default
+#      /var/cache/system-stats-ci/rootfs; rebuilt when missing or stale; never
+#      modified, the container runs on a --volatile=overlay),
+#      WORK (scratch + logs, default a temp dir), MIRROR (default: this host's
+#      Debian mirror from its apt sources), KEEP_WORK=1 keeps WORK.
+# Exit code 0 = every check passed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+LOG_TAG=nspawn
+DEB=${1:-${DEB:-}}
+[ -n "$DEB" ] && [ -f "$DEB" ] || die "usage: $0 path/to/system-stats_<version>_<arch>.deb"
+DEB=$(readlink -f "$DEB")
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, systemd-nspawn)"
+
+ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs}
+WORK=${WORK:-$(mktemp -d /tmp/system-stats-nspawn.XXXXXX)}
+MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+  grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
+INCLUDE=systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db
+MACHINE=sstest-$$
+mkdir -p "$WORK"
+
+# ---- 0. host packages --------------------------------------------------------
+t=$EPOCHREALTIME
+apt_install debootstrap systemd-container dpkg-dev util-linux procps
+log "step 0 host packages: $(elapsed "$t")s"
+
+# ---- 1. rootfs (cached, rebuilt when missing or made with another include list)
+t=$EPOCHREALTIME
+if [ ! -x "$ROOTFS/lib/systemd/systemd" ] || [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "bookworm minbase $INCLUDE" ]; then
+  [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources; set MIRROR"
+  log "debootstrap bookworm into $ROOTFS (this takes a few minutes)"
+  rm -rf "$ROOTFS.tmp" "$ROOTFS"; mkdir -p "$(dirname "$ROOTFS")"
+  debootstrap --variant=minbase --include="$INCLUDE" bookworm "$ROOTFS.tmp" "$MIRROR" \
+    >"$WORK/debootstrap.log" 2>&1 || { tail -30 "$WORK/debootstrap.log"; die debootstrap; }
+  rm -f "$ROOTFS.tmp/etc/machine-id"; : >"$ROOTFS.tmp/etc/machine-id"   # fresh one per boot
+  chroot "$ROOTFS.tmp" apt-get clean
+  mv "$ROOTFS.tmp" "$ROOTFS"
+  echo "bookworm minbase $INCLUDE" >"$ROOTFS.stamp"
+  log "step 1 debootstrap: $(elapsed "$t")s"
+else
+  log "step 1 rootfs cached at $ROOTFS: $(elapsed "$t")s"
+fi
+
+# ---- 2. the packages under test ---------------------------------------------------
+t=$EPOCHREALTIME
+PKG=$(deb_field "$DEB" Package); VER=$(deb_field "$DEB" Version); ARCH=$(deb_field "$DEB" Architecture)
+[ "$ARCH" = "$(dpkg --print-architecture)" ] || die "$DEB is $ARCH, this host is $(dpkg --print-architecture)"
+DEBDIR=$WORK/debs; rm -rf "$DEBDIR"; mkdir -p "$DEBDIR"
+cp "$DEB" "$DEBDIR/"
+# the "upgrade": the same package re-versioned, conffile unchanged
+UPVER="$VER+nspawntest1"; x=$WORK/upgrade-tree; rm -rf "$x"
+dpkg-deb -R "$DEB" "$x"
+sed -i "s/^Version: .*/Version: $UPVER/" "$x/DEBIAN/control"
+dpkg-deb --root-owner-group -Zxz -b "$x" "$DEBDIR/${PKG}_${UPVER}_$ARCH.deb" >/dev/null
+rm -rf "$x"
+cp "$(dirname "$0")/check-system-json.py" "$DEBDIR/"
+cat >"$DEBDIR/receiver.py" <<'PY'
+# Minimal monitoring server for the forwarder test: records every POST body.
+import http.server, json, os, sys
+OUT = sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        json.loads(body)  # must be JSON
+        n = len(os.listdir(OUT))
+        with open(os.path.join(OUT, f"{n:06d}.json"), "wb") as f:
+            f.write(body)
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.end_headers(); self.wfile.write(b'{"status":"ok"}')
+    def log_message(self, *a): pass
+os.makedirs(OUT, exist_ok=True)
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+log "step 2 test packages ($PKG $VER and $UPVER, $ARCH): $(elapsed "$t")s"
+
+# ---- 3. boot ----------------------------------------------------------------------
+t=$EPOCHREALTIME
+systemd-nspawn --quiet --register=no --keep-unit --volatile=overlay --private-network \
+  -M "$MACHINE" -D "$ROOTFS" --bind-ro="$DEBDIR:/srv/debs" -b --console=pipe \
+  </dev/null >"$WORK/console.log" 2>&1 &
+NSPAWN=$!
+LEADER=
+in_ct() {   # run a command inside the container (all namespaces of its PID 1, clean env)
+  nsenter -t "$LEADER" -a -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
+}
+cleanup() {
+  local rc=$?
+  set +e
+  if kill -0 "$NSPAWN" 2>/dev/null; then
+    [ -n "$LEADER" ] && in_ct journalctl -b --no-pager >"$WORK/journal.log" 2>&1
+    kill -TERM "$NSPAWN"                       # nspawn -> SIGRTMIN+3 -> clean poweroff
+    for _ in $(seq 200); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$NSPAWN" 2>/dev/null && kill -KILL "$NSPAWN"
+    wait "$NSPAWN" 2>/dev/null
+  fi
+  rmdir "/run/systemd/nspawn/propagate/$MACHINE" 2>/dev/null
+  if [ "$rc" != 0 ]; then
+    echo "--- last 60 lines of the container journal ($WORK/journal.log):"
+    tail -60 "$WORK/journal.log" 2>/dev/null
+  fi
+  [ "$rc" = 0 ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "$WORK"
+  log "container stopped; nspawn test total $(elapsed "$_T0")s (exit $rc)"
+}
+trap cleanup EXIT
+
+for _ in $(seq 300); do          # the container's PID 1 is nspawn's child whose comm is "systemd"
+  for p in $(pgrep -P "$NSPAWN" || true); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && LEADER=$p
+  done
+  [ -n "$LEADER" ] && break
+  kill -0 "$NSPAWN" 2>/dev/null || { cat "$WORK/console.log"; die "nspawn exited"; }
+  sleep 0.1
+done
+[ -n "$LEADER" ] || die "container init not found"
+state=
+for _ in $(seq 120); do
+  state=$(in_ct timeout 60 systemctl is-system-running --wait 2>/dev/null) && break
+  case "$state" in degraded|maintenance|stopping) break;; esac
+  sleep 0.5
+done
+[ "$state" = running ] || { in_ct systemctl --failed --no-pager; die "container system is $state"; }
+log "step 3 booted bookworm ($(in_ct systemctl --version | head -1)) in $(elapsed "$t")s"
+
+# ---- 4. the checks, inside ------------------------------------------------------------
+t=$EPOCHREALTIME
+in_ct bash -s "$PKG" "$VER" "$ARCH" "$UPVER" <<'EOS'
+set -euo pipefail
+PKG=$1; VER=$2; ARCH=$3; UPVER=$4
+DEB=/srv/debs/${PKG}_${VER}_$ARCH.deb; UPDEB=/srv/debs/${PKG}_${UPVER}_$ARCH.deb
+AGENT=system-stats; FWD=system-stats-forwarder
+APT=(apt-get -o DPkg::Lock::Timeout=900 -q -y)
+T0=$EPOCHREALTIME; TS=$T0
+el() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}'; }
+section() { echo "  -- [$(el "$T0")s] $* (previous section $(el "$TS")s)"; TS=$EPOCHREALTIME; }
+ok()   { echo "  ok: $*"; }
+fail() { echo "FAIL: $*"; systemctl status --no-pager -l "$AGENT" "$FWD" 2>&1 | tail -40; exit 1; }
+prop() { systemctl show -p "$2" --value "$1"; }
+wait_for() { # seconds command...: poll until the command succeeds
+  local n=$(( $1 * 10 )); shift
+  for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1
+}
+listening() { ss -Hltn "sport = :$1" | grep -q .; }
+exposure() { systemd-analyze security --no-pager "$1" | awk '/Overall exposure level/ {print $(NF-1)}'; }
+
+section "install"
+"${APT[@]}" install "$DEB" </dev/null >/tmp/install.log 2>&1 || { cat /tmp/install.log; fail "apt install $DEB"; }
+ok "apt install ./$(basename "$DEB")"
+[ "$(systemctl is-enabled $AGENT)" = enabled ] || fail "agent not enabled by postinst"
+[ "$(systemctl is-active $AGENT)" = active ]   || fail "agent not started by postinst"
+ok "postinst enabled + started $AGENT"
+[ "$(systemctl is-enabled $FWD)" = disabled ]  || fail "forwarder is $(systemctl is-enabled $FWD), expected disabled"
+[ "$(systemctl is-active $FWD || true)" = inactive ] || fail "forwarder started by postinst"
+ok "$FWD installed but not enabled nor started"
+for b in system-stats-service system-stats-forwarder; do
+  v=$($b --version) && [ -n "$v" ] || fail "$b --version"
+  $b --help >/dev/null || fail "$b --help"
+  man -w "$b" >/dev/null || fail "no man page for $b"
+done
+ok "both binaries answer --version/--help and have man pages ($(system-stats-service --version))"
+
+section "systemd-analyze"
+for u in $AGENT $FWD; do
+  out=$(systemd-analyze verify "/usr/lib/systemd/system/$u.service" 2>&1) || { echo "$out"; fail "verify $u"; }
+  [ -z "$out" ] || { echo "$out"; fail "systemd-analyze verify $u printed warnings"; }
+  e=$(exposure $u)
+  awk -v e="$e" 'BEGIN{exit !(e != "" && e <= 2.0)}' || { systemd-analyze security --no-pager $u; fail "$u exposure $e > 2.0"; }
+  ok "systemd-analyze verify $u: clean; security exposure $e (<= 2.0)"
+done
+
+section "Type=notify, READY=1"
+systemctl disable --now -q $AGENT
+! listening 5001 || fail "port 5001 still open after stop"
+s=$EPOCHREALTIME; systemctl enable --now -q $AGENT; d=$(el "$s")
+st=$(systemctl is-active $AGENT)
+[ "$st" = active ] || fail "right after enable --now the agent is '$st', not active"
+curl -fsS --max-time 2 http://127.0.0.1:5001/health >/dev/null || fail "READY=1 sent before the listener answers"
+ok "systemctl enable --now returned after ${d}s with the unit active and :5001 already answering"
+eval "$(systemctl show -p ExecMainStartTimestampMonotonic -p ActiveEnterTimestampMonotonic $AGENT)"
+ok "activating -> active took $(( (ActiveEnterTimestampMonotonic-ExecMainStartTimestampMonotonic)/1000 )) ms (Type=notify)"
+status=$(prop $AGENT StatusText)
+[[ $status == *5001* ]] || fail "STATUS= does not mention the listening address: '$status'"
+ok "STATUS=: $status"
+[ "$(prop $AGENT Type)" = notify ] && [ "$(prop $AGENT NotifyAccess)" = main ] || fail "not Type=notify"
+[ "$(prop $AGENT WatchdogUSec)" != 0 ] || fail "no WatchdogSec"
+ok "Type=notify, WatchdogSec=$(prop $AGENT WatchdogUSec), Restart=$(prop $AGENT Restart)"
+
+section "HTTP"
+body=$(curl -fsS --max-time 5 http://127.0.0.1:5001/health)
+[ "$body" = '{"status":"ok"}' ] || fail "/health body: $body"
+ok "GET /health -> $body"
+sleep 1.2   # one full CPU window
+curl -fsS --max-time 5 http://127.0.0.1:5001/system >/tmp/system.json || fail "GET /system"
+python3 /srv/debs/check-system-json.py /tmp/system.json || fail "/system not sane"
+disk_total=$(python3 -c 'import json;print(json.load(open("/tmp/system.json"))["disk"]["total"])')
+[ "$disk_total" != None ] && [ "$disk_total" -gt 0 ] || fail "disk.total=$disk_total: disk path not readable"
+ok "/system disk.total=$disk_total (statvfs of / readable under ProtectSystem=strict)"
+
+section "unprivileged"
+pid=$(prop $AGENT MainPID); uid=$(stat -c %u /proc/$pid)
+[ "$pid" -gt 0 ] && [ "$uid" -ne 0 ] || fail "main process $pid runs as uid $uid"
+user=$(ps -o user= -p "$pid")
+ok "MainPID $pid runs as uid $uid ($user, DynamicUser=yes); CapEff=$(awk '/CapEff/{print $2}' /proc/$pid/status)"
+[ "$(awk '/CapEff/{print $2}' /proc/$pid/status)" = 0000000000000000 ] || fail "has capabilities"
+
+section "journald"
+sleep 0.3
+journalctl -u $AGENT -o json --no-pager >/tmp/agent-journal.json
+python3 - /tmp/agent-journal.json <<'PY' || fail "journal check"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ours = [r for r in recs if r.get("SYSLOG_IDENTIFIER") == "system-stats-service"]
+assert ours, "no record with SYSLOG_IDENTIFIER=system-stats-service"
+listen = [r for r in ours if "LISTEN_ADDRESS" in r]
+assert listen, "no record with the structured LISTEN_ADDRESS field: %r" % ours[-1]
+r = listen[-1]
+assert "5001" in r["LISTEN_ADDRESS"], r
+assert r.get("PRIORITY") in ("5", "6"), "info record with PRIORITY=%r" % r.get("PRIORITY")
+assert "_STREAM_ID" not in r, "the record came through stdout/stderr, not the journal API"
+extra = sorted(k for k in ("LISTEN_ADDRESS", "PROCFS", "SYSFS", "DISK_PATH", "TARGET", "CODE_FILE", "CODE_LINE") if k in r)
+print("  ok: journalctl -u system-stats -o json: MESSAGE=%r PRIORITY=%s fields %s" % (r["MESSAGE"], r["PRIORITY"], ", ".join("%s=%s" % (k, r[k]) for k in extra)))
+PY
+
+section "watchdog"
+mkdir -p /etc/systemd/system/$AGENT.service.d
+printf '[Service]\nWatchdogSec=2s\nTimeoutAbortSec=5s\nRestartSec=1s\n' >/etc/systemd/system/$AGENT.service.d/50-nspawn-test-watchdog.conf
+systemctl daemon-reload; systemctl restart $AGENT
+[ "$(prop $AGENT WatchdogUSec)" = 2s ] || fail "drop-in not applied: WatchdogUSec=$(prop $AGENT WatchdogUSec)"
+sleep 5   # > 2 watchdog periods: a running agent keeps pinging
+[ "$(systemctl is-active $AGENT)" = active ] || fail "agent died with WatchdogSec=2s while healthy"
+pid=$(prop $AGENT MainPID); n0=$(prop $AGENT NRestarts)
+ok "healthy agent survives 5s with WatchdogSec=2s (pings work); MainPID $pid, NRestarts $n0"
+s=$EPOCHREALTIME; kill -STOP "$pid"
+restarted() { p=$(prop $AGENT MainPID); [ "$p" != "$pid" ] && [ "$p" != 0 ] && [ "$(prop $AGENT NRestarts)" -gt "$n0" ] && [ "$(systemctl is-active $AGENT)" = active ]; }
+wait_for 40 restarted || fail "SIGSTOPped agent not restarted (MainPID $(prop $AGENT MainPID), NRestarts $(prop $AGENT NRestarts))"
+ok "SIGSTOPped agent restarted by the watchdog after $(el "$s")s: MainPID $pid -> $(prop $AGENT MainPID), NRestarts $n0 -> $(prop $AGENT NRestarts)"
+journalctl -u $AGENT --no-pager | grep -q "Watchdog timeout" || fail "no 'Watchdog timeout' in the journal"
+ok "journal: $(journalctl -u $AGENT --no-pager | grep -m1 -o 'Watchdog timeout.*')"
+rm -rf /etc/systemd/system/$AGENT.service.d; systemctl daemon-reload; systemctl restart $AGENT
+wait_for 10 curl -fsS http://127.0.0.1:5001/health || fail "agent not back after removing the drop-in"
+
+section "forwarder"
+systemd-run -q --unit=nspawn-test-receiver python3 /srv/debs/receiver.py 5050 /run/received
+wait_for 10 listening 5050 || fail "test receiver did not start"
+cat >>/etc/default/system-stats <<'CONF'
+# edited by the nspawn test
+MONITORING_SERVER_METRICS_URL=http://127.0.0.1:5050/metrics
+SYSTEM_STATS_FORWARD_INTERVAL=1
+CONF
+s=$EPOCHREALTIME; systemctl enable --now -q $FWD
+[ "$(systemctl is-active $FWD)" = active ] || fail "forwarder not active after enable --now"
+ok "systemctl enable --now $FWD returned after $(el "$s")s, active; STATUS=: $(prop $FWD StatusText)"
+posts() { ls /run/received 2>/dev/null | wc -l; }
+wait_for 20 test "$(posts)" -ge 3 || fail "forwarder delivered $(posts) posts in 20s"
+ok "receiver got $(posts) POSTs, e.g. $(head -c 160 /run/received/000000.json)..."
+fpid=$(prop $FWD MainPID); [ "$(stat -c %u /proc/$fpid)" -ne 0 ] || fail "forwarder runs as root"
+[ -d /var/lib/private/system-stats-forwarder ] && [ -L /var/lib/system-stats-forwarder ] || fail "no StateDirectory spool"
+ok "forwarder MainPID $fpid uid $(stat -c %u /proc/$fpid); spool /var/lib/system-stats-forwarder -> $(readlink /var/lib/system-stats-forwarder) ($(ls /var/lib/private/system-stats-forwarder | wc -l) entries)"
+sleep 1.5; ok "forwarder STATUS=: $(prop $FWD StatusText)"
+journalctl -u $FWD -o json --no-pager | grep -q '"SYSLOG_IDENTIFIER":"system-stats-forwarder"' || fail "forwarder journal records"
+ok "journalctl -u $FWD has structured records"
+
+section "conffile survives reinstall / upgrade"
+conf_ok() { grep -q '^MONITORING_SERVER_METRICS_URL=http://127.0.0.1:5050/metrics' /etc/default/system-stats; }
+no_leftovers() { ! ls /etc/default/system-stats.dpkg-* 2>/dev/null | grep -q .; }
+"${APT[@]}" install --reinstall "$DEB" </dev/null >/tmp/reinstall.log 2>&1 || { cat /tmp/reinstall.log; fail "apt install --reinstall"; }
+conf_ok && no_leftovers || fail "edited conffile lost by apt install --reinstall"
+ok "apt install --reinstall ./deb: edited /etc/default/system-stats kept"
+dpkg -i "$DEB" </dev/null >/tmp/dpkgi.log 2>&1 || { cat /tmp/dpkgi.log; fail "dpkg -i again"; }
+conf_ok && no_leftovers || fail "edited conffile lost by dpkg -i of the same .deb"
+ok "dpkg -i of the same .deb again: edited conffile kept"
+apid=$(prop $AGENT MainPID); fpid=$(prop $FWD MainPID)
+"${APT[@]}" install "$UPDEB" </dev/null >/tmp/upgrade.log 2>&1 || { cat /tmp/upgrade.log; fail "upgrade to $UPVER"; }
+[ "$(dpkg-query -W -f='${Version}' $PKG)" = "$UPVER" ] || fail "not upgraded"
+conf_ok && no_leftovers || fail "edited conffile lost on upgrade"
+[ "$(systemctl is-active $AGENT)" = active ] && [ "$(prop $AGENT MainPID)" != "$apid" ] || fail "agent not restarted by the upgrade"
+[ "$(systemctl is-enabled $FWD)" = enabled ] && [ "$(systemctl is-active $FWD)" = active ] || fail "forwarder not enabled+active after upgrade"
+[ "$(prop $FWD MainPID)" != "$fpid" ] || fail "forwarder not restarted by the upgrade"
+ok "upgrade $VER -> $UPVER: conffile kept, agent and forwarder restarted on the new binaries, forwarder still enabled"
+n=$(posts); wait_for 10 test "$(posts)" -gt "$n" || fail "no delivery after upgrade"
+ok "deliveries continue after the upgrade ($(posts) POSTs)"
+
+section "purge"
+systemctl stop nspawn-test-receiver
+"${APT[@]}" purge "$PKG" </dev/null >/tmp/purge.log 2>&1 || { cat /tmp/purge.log; fail "apt purge"; }
+left=()
+dpkg -s "$PKG" >/dev/null 2>&1 && left+=("dpkg status")
+for u in $AGENT $FWD; do
+  [ "$(systemctl is-active $u || true)" = inactive ] || left+=("$u active")
+  systemctl cat $u >/dev/null 2>&1 && left+=("$u unit loadable")
+  [ -e /usr/lib/systemd/system/$u.service ] || [ -e /lib/systemd/system/$u.service ] && left+=("$u unit file")
+  ls /etc/systemd/system/*.wants/$u.service >/dev/null 2>&1 && left+=("$u enable symlink")
+  [ -e /etc/systemd/system/$u.service ] && left+=("$u mask")
+  [ -e /etc/systemd/system/$u.service.d ] && left+=("$u drop-in dir")
+done
+grep -rqs system-stats /var/lib/systemd/deb-systemd-helper-enabled /var/lib/systemd/deb-systemd-helper-masked && left+=("deb-systemd-helper state")
+[ -e /etc/default/system-stats ] && left+=("conffile /etc/default/system-stats")
+ls /etc/default/system-stats* >/dev/null 2>&1 && left+=("conffile leftovers")
+for d in /var/lib/private/system-stats-forwarder /var/lib/system-stats-forwarder /var/lib/system-stats; do
+  [ -e "$d" ] || [ -L "$d" ] && left+=("state $d")
+done
+getent passwd system-stats system-stats-forwarder >/dev/null && left+=("user")
+listening 5001 && left+=("port 5001 open")
+pgrep -f 'system-stats-(service|forwarder)' >/dev/null && left+=("process")
+ls /usr/bin/system-stats-* /usr/share/doc/$PKG /usr/share/man/man1/system-stats-* >/dev/null 2>&1 && left+=("files")
+((${#left[@]} == 0)) || fail "apt purge left: ${left[*]}"
+ok "apt purge: no unit, enablement, mask, user, conffile, state, process or open port left"
+section "done"
+echo "nspawn: all checks passed"
+EOS
+log "step 4 in-container checks PASSED in $(elapsed "$t")s"
