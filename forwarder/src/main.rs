@@ -17,6 +17,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    init_logging(config.log_level, config.log_format, PROGRAM);
     let destinations = system_stats_forwarder::destinations(&config);
     let spool = match system_stats_forwarder::open_spool(&config, &destinations) {
         Ok(spool) => spool,
@@ -28,7 +29,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(config.log_level, config.log_format, PROGRAM);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

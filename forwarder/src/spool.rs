@@ -13,10 +13,16 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tracing::warn;
 
 /// Largest segment file; smaller when the cap is small, so that dropping
 /// one segment never drops more than an eighth of the queue.
 const SEGMENT_MAX: u64 = 1 << 20;
+
+/// While a backlog drains, a cursor is fsynced at most this often (the
+/// rename alone already survives `kill -9`); once caught up, every time.
+const CURSOR_SYNC_EVERY: Duration = Duration::from_secs(1);
 
 /// One spooled sample.
 #[derive(Debug, Deserialize)]
@@ -62,6 +68,7 @@ pub struct Spool {
     max_bytes: u64,
     segment_max: u64,
     cursors: BTreeMap<String, u64>,
+    synced: BTreeMap<String, Instant>,
     _lock: File,
 }
 
@@ -101,6 +108,11 @@ impl Spool {
         if let Some(last) = segments.back_mut() {
             let (valid_bytes, next) = scan_valid(&last.path, last.first)?;
             if valid_bytes < last.bytes {
+                warn!(
+                    segment = %last.path.display(),
+                    "cutting off {} bytes of a sample torn by a crash (it was never sent)",
+                    last.bytes - valid_bytes
+                );
                 OpenOptions::new()
                     .write(true)
                     .open(&last.path)?
@@ -109,18 +121,28 @@ impl Spool {
             }
             next_seq = next;
         }
+        let oldest = segments.front().map_or(next_seq, |s| s.first);
         let mut cursors = BTreeMap::new();
         for key in keys {
-            if let Some(seq) = cursor::read(&cur_dir.join(key)) {
-                next_seq = next_seq.max(seq);
-                cursors.insert(key.clone(), seq);
+            match cursor::read(&cur_dir.join(key)) {
+                Ok(Some(seq)) => {
+                    next_seq = next_seq.max(seq);
+                    cursors.insert(key.clone(), seq);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // Unknown progress: replay everything kept (at-least-once).
+                    warn!(destination = %key, "unreadable cursor ({e}); resending every spooled sample");
+                    cursors.insert(key.clone(), oldest);
+                }
             }
         }
-        let oldest = segments.front().map_or(next_seq, |s| s.first);
+        let oldest = oldest.min(next_seq);
         for key in keys {
+            // A destination seen for the first time starts with the next sample.
             let seq = cursors.entry(key.clone()).or_insert(next_seq);
-            *seq = (*seq).clamp(oldest.min(next_seq), next_seq);
-            cursor::write(&cur_dir.join(key), *seq)?;
+            *seq = (*seq).clamp(oldest, next_seq);
+            cursor::write(&cur_dir.join(key), *seq, true)?;
         }
         let active = match segments.back() {
             Some(last) => Some(OpenOptions::new().append(true).open(&last.path)?),
@@ -136,6 +158,7 @@ impl Spool {
             max_bytes,
             segment_max: (max_bytes / 8).clamp(1, SEGMENT_MAX),
             cursors,
+            synced: BTreeMap::new(),
             _lock: lock,
         };
         spool.collect_garbage();
@@ -295,8 +318,24 @@ impl Spool {
         // not resend (or re-reject) the same samples forever.
         let to = to.min(self.next_seq);
         self.cursors.insert(key.to_string(), to);
-        cursor::write(&self.dir.join("cursors").join(key), to)?;
+        let durable = to >= self.next_seq
+            || self
+                .synced
+                .get(key)
+                .is_none_or(|at| at.elapsed() >= CURSOR_SYNC_EVERY);
+        cursor::write(&self.dir.join("cursors").join(key), to, durable)?;
+        if durable {
+            self.synced.insert(key.to_string(), Instant::now());
+        }
         self.collect_garbage();
+        Ok(())
+    }
+
+    /// Fsync every cursor (at shutdown).
+    pub fn sync_cursors(&mut self) -> io::Result<()> {
+        for (key, seq) in &self.cursors {
+            cursor::write(&self.dir.join("cursors").join(key), *seq, true)?;
+        }
         Ok(())
     }
 

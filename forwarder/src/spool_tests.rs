@@ -154,3 +154,18 @@ fn read_hint_follows_across_segments() {
     }
     assert_eq!(seen, (1..=50).collect::<Vec<_>>());
 }
+
+#[test]
+fn unreadable_cursor_replays_everything_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        for i in 0..3 {
+            s.append(i as i64, &sample(i)).unwrap();
+        }
+        s.advance("a", 3).unwrap();
+    }
+    fs::write(dir.path().join("cursors").join("a"), "").unwrap();
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+    assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![1, 2, 3]);
+}
