@@ -1,5 +1,6 @@
-//! HTTP routes (warp): `GET /system`, `GET /health`, and JSON bodies for 404
-//! and 405 so clients never have to parse HTML errors.
+//! HTTP routes (warp): `GET /system`, `GET /health`, `GET /metrics`
+//! (Prometheus text), `GET /` (the embedded status page), and JSON bodies
+//! for 404 and 405 so clients never have to parse HTML errors.
 
 use crate::platform::Collector;
 use crate::sampler::CpuSampler;
@@ -50,6 +51,39 @@ fn system(state: &AppState) -> Response<Vec<u8>> {
     }
 }
 
+/// The status page, embedded at build time.
+pub const STATUS_PAGE: &str = include_str!("web/status.html");
+
+fn body_response(content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>> {
+    let mut resp = Response::new(body);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    resp
+}
+
+#[cfg(target_os = "linux")]
+fn metric_families(state: &AppState) -> Vec<crate::metrics::MetricFamily> {
+    state
+        .collector
+        .metric_families(&state.sampler.latest(), chrono::Utc::now())
+}
+
+/// Other platforms export what their snapshot holds (no raw counters yet).
+#[cfg(not(target_os = "linux"))]
+fn metric_families(state: &AppState) -> Vec<crate::metrics::MetricFamily> {
+    let snapshot = state
+        .collector
+        .snapshot(&state.sampler.latest(), chrono::Utc::now());
+    crate::metrics::families(&snapshot, &crate::metrics::RawCounters::default())
+}
+
+fn metrics(state: &AppState) -> Response<Vec<u8>> {
+    let text = crate::metrics::text::render(&metric_families(state));
+    body_response(crate::metrics::text::CONTENT_TYPE, text.into_bytes())
+}
+
 async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
     let (status, message) = if err.is_not_found() {
         (StatusCode::NOT_FOUND, "not found")
@@ -67,8 +101,16 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
     let system = warp::path("system")
         .and(warp::path::end())
         .and(warp::get())
-        .and(with_state)
+        .and(with_state.clone())
         .map(|s: AppState| system(&s));
+    let metrics = warp::path("metrics")
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(with_state)
+        .map(|s: AppState| metrics(&s));
+    let page = warp::path::end()
+        .and(warp::get())
+        .map(|| body_response("text/html; charset=utf-8", STATUS_PAGE.as_bytes().to_vec()));
     let health = warp::path("health")
         .and(warp::path::end())
         .and(warp::get())
@@ -82,5 +124,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
             "request"
         );
     });
-    system.or(health).unify().recover(recover).unify().with(log)
+    system
+        .or(health)
+        .unify()
+        .or(metrics)
+        .unify()
+        .or(page)
+        .unify()
+        .recover(recover)
+        .unify()
+        .with(log)
 }

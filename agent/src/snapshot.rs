@@ -4,6 +4,11 @@
 
 use serde::Serialize;
 
+pub use crate::cpu_usage::TimesPercent;
+pub use crate::snapshot_sections::{
+    Filesystem, FsStat, Interface, MmcWear, OsRelease, RaspberryPi, Sensor, SensorOrigin, Throttled,
+};
+
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
 pub struct Snapshot {
     pub collected_at: String,
@@ -16,6 +21,14 @@ pub struct Snapshot {
     pub uptime: Option<Uptime>,
     pub system: System,
     pub load_avg: Option<LoadAvg>,
+    /// Every temperature sensor (thermal zones, then hwmon), in discovery order.
+    pub sensors: Vec<Sensor>,
+    /// Board health on a Raspberry Pi; null on other hardware.
+    pub raspberry_pi: Option<RaspberryPi>,
+    /// Every real mounted filesystem (no pseudo/virtual filesystems).
+    pub filesystems: Vec<Filesystem>,
+    /// The distribution, from `/etc/os-release`.
+    pub os_release: Option<OsRelease>,
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
@@ -27,6 +40,12 @@ pub struct Cpu {
     pub min_frequency_mhz: Option<f64>,
     pub max_frequency_mhz: Option<f64>,
     pub processor: Option<String>,
+    /// Busy percent of each logical CPU over the latest window.
+    pub per_core: Option<Vec<f64>>,
+    /// Share of each CPU mode over the latest window (psutil's cpu_times_percent).
+    pub times_percent: Option<TimesPercent>,
+    /// The SoC/CPU package sensor in °C; null when there is none.
+    pub temperature_c: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
@@ -80,6 +99,8 @@ pub struct DiskIo {
 pub struct Network {
     pub io_counters: Option<NetIoCounters>,
     pub primary_interface: Option<PrimaryInterface>,
+    /// Every up, non-loopback interface.
+    pub interfaces: Vec<Interface>,
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]

@@ -2,18 +2,28 @@
 //! container can report its host, and tests can use captured trees) and
 //! assembles the snapshot from the pure section builders.
 
+pub mod counters;
 pub mod cpu;
 pub mod cpuinfo;
+pub mod discovery;
 pub mod disk_io;
 pub mod files;
+pub mod files_ext;
+pub mod filesystems;
+pub mod interfaces;
 pub mod memory;
 pub mod network;
+pub mod os_release;
+pub mod rpi;
+pub mod sensors;
 pub mod system;
 
 use crate::cpu_usage::CpuReading;
+use crate::metrics::{MetricFamily, RawCounters};
 use crate::platform::{disk_usage, Sources};
 use crate::sampler::CpuState;
 use crate::snapshot::{Cpu, Network, Snapshot};
+use discovery::{DiscoveryCache, REFRESH};
 use files::{list_dir, Roots};
 use std::path::PathBuf;
 
@@ -27,12 +37,14 @@ struct StaticInfo {
     architecture: String,
     libc: Option<String>,
     page_size: u64,
+    board: rpi::Board,
 }
 
 pub struct Collector {
     roots: Roots,
     disk_path: PathBuf,
     info: StaticInfo,
+    discovery: DiscoveryCache,
 }
 
 impl Collector {
@@ -50,8 +62,22 @@ impl Collector {
             architecture: system::architecture(),
             libc: system::libc_version(),
             page_size: rustix::param::page_size() as u64,
+            board: rpi::Board {
+                model: system::model(&roots).or_else(|| {
+                    cpuinfo
+                        .as_ref()
+                        .and_then(|c| c.board_field("Model").map(str::to_string))
+                }),
+                revision: cpuinfo
+                    .as_ref()
+                    .and_then(|c| c.board_field("Revision").map(str::to_string)),
+                serial: cpuinfo
+                    .as_ref()
+                    .and_then(|c| c.board_field("Serial").map(str::to_string)),
+            },
         };
         Collector {
+            discovery: DiscoveryCache::new(&roots, REFRESH),
             roots,
             disk_path: sources.disk_path.clone(),
             info,
@@ -65,9 +91,37 @@ impl Collector {
 
     /// Everything but the CPU window, read now; `cpu` is the sampler's latest state.
     pub fn snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
+        self.collect(cpu, now, false).0
+    }
+
+    /// The Prometheus metric families: the snapshot plus raw counters.
+    pub fn metric_families(
+        &self,
+        cpu: &CpuState,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<MetricFamily> {
+        let (snapshot, raw) = self.collect(cpu, now, true);
+        crate::metrics::families(&snapshot, &raw.unwrap_or_default())
+    }
+
+    /// The snapshot, and the raw counters when `with_raw` (sharing the reads).
+    pub fn collect(
+        &self,
+        cpu: &CpuState,
+        now: chrono::DateTime<chrono::Utc>,
+        with_raw: bool,
+    ) -> (Snapshot, Option<RawCounters>) {
         let r = &self.roots;
+        let found = self.discovery.get(r);
+        let sensors = sensors::read(r, &found.sensors);
+        let v4 = network::ipv4_addresses();
+        let v6 = r
+            .proc("net/if_inet6")
+            .map(|t| interfaces::parse_if_inet6(&t))
+            .unwrap_or_default();
         let freq = cpu::frequency(r, &self.info.cpufreq_dirs, self.info.cpuinfo_mhz);
-        let meminfo = r.proc("meminfo").and_then(|t| memory::parse_meminfo(&t));
+        let meminfo_text = r.proc("meminfo");
+        let meminfo = meminfo_text.as_deref().and_then(memory::parse_meminfo);
         let vmstat = r.proc("vmstat");
         let net_dev = r.proc("net/dev").and_then(|t| network::parse_net_dev(&t));
         let mut names: Vec<String> = net_dev
@@ -76,7 +130,7 @@ impl Collector {
             .unwrap_or_default();
         names.sort();
         let whole_disks = list_dir(&r.sys_path("block"));
-        Snapshot {
+        let snapshot = Snapshot {
             collected_at: crate::units::rfc3339_utc(now),
             cpu: Cpu {
                 percent: cpu.window.as_ref().map(|w| w.percent),
@@ -86,6 +140,9 @@ impl Collector {
                 min_frequency_mhz: freq.min,
                 max_frequency_mhz: freq.max,
                 processor: self.info.processor.clone(),
+                per_core: cpu.window.as_ref().map(|w| w.per_core.clone()),
+                times_percent: cpu.window.as_ref().map(|w| w.times_percent.clone()),
+                temperature_c: sensors::cpu_temperature(&sensors),
             },
             memory: meminfo.as_ref().map(memory::memory),
             swap: meminfo
@@ -102,14 +159,31 @@ impl Collector {
                     r,
                     r.proc("net/route").as_deref(),
                     &names,
-                    &network::ipv4_addresses(),
+                    &v4,
                 ),
+                interfaces: net_dev
+                    .as_ref()
+                    .map(|d| interfaces::interfaces(r, d, &v4, &v6))
+                    .unwrap_or_default(),
             },
             uptime: cpu
                 .boot_time
                 .and_then(|b| system::uptime(b, now.timestamp())),
             system: system::system(r, &self.info.architecture, self.info.libc.as_deref()),
             load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
-        }
+            sensors,
+            raspberry_pi: rpi::read(r, &self.info.board, &found.pi),
+            filesystems: filesystems::read(r, &found.mounts),
+            os_release: found.os_release.clone(),
+        };
+        let raw = with_raw.then(|| {
+            counters::read(
+                r,
+                &self.info.architecture,
+                meminfo_text.as_deref(),
+                net_dev.as_ref(),
+            )
+        });
+        (snapshot, raw)
     }
 }

@@ -1,0 +1,159 @@
+//! node_exporter's storage families: `node_filesystem_*` (statvfs with
+//! f_bsize, as node_exporter) and `node_disk_*` (diskstats, with its default
+//! device exclusions).
+
+use super::model::MetricFamily;
+use super::raw::RawCounters;
+use crate::snapshot::Snapshot;
+
+pub fn filesystems(snap: &Snapshot) -> Vec<MetricFamily> {
+    let mut size = MetricFamily::gauge("node_filesystem_size_bytes", "Filesystem size in bytes.");
+    let mut free = MetricFamily::gauge(
+        "node_filesystem_free_bytes",
+        "Filesystem free space in bytes.",
+    );
+    let mut avail = MetricFamily::gauge(
+        "node_filesystem_avail_bytes",
+        "Filesystem space available to non-root users in bytes.",
+    );
+    let mut files = MetricFamily::gauge("node_filesystem_files", "Filesystem total file nodes.");
+    let mut files_free = MetricFamily::gauge(
+        "node_filesystem_files_free",
+        "Filesystem total free file nodes.",
+    );
+    let mut readonly =
+        MetricFamily::gauge("node_filesystem_readonly", "Filesystem read-only status.");
+    let mut error = MetricFamily::gauge(
+        "node_filesystem_device_error",
+        "Whether an error occurred while getting statistics for the given device.",
+    );
+    for fs in &snap.filesystems {
+        let labels = || {
+            vec![
+                ("device", fs.device.clone()),
+                ("fstype", fs.fstype.clone()),
+                ("mountpoint", fs.mount.clone()),
+            ]
+        };
+        error.push(labels(), if fs.stat.is_some() { 0.0 } else { 1.0 });
+        let Some(st) = fs.stat else {
+            continue;
+        };
+        // node_exporter multiplies by f_bsize
+        size.push(labels(), st.blocks.saturating_mul(st.bsize) as f64);
+        free.push(labels(), st.bfree.saturating_mul(st.bsize) as f64);
+        avail.push(labels(), st.bavail.saturating_mul(st.bsize) as f64);
+        files.push(labels(), st.files as f64);
+        files_free.push(labels(), st.ffree as f64);
+        readonly.push(labels(), if fs.readonly { 1.0 } else { 0.0 });
+    }
+    vec![size, free, avail, files, files_free, readonly, error]
+}
+
+/// node_exporter's default `--collector.diskstats.device-exclude`:
+/// `^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`.
+pub fn disk_excluded(name: &str) -> bool {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    if stem.len() == name.len() {
+        return false; // needs trailing digits
+    }
+    if matches!(stem, "ram" | "zram" | "loop" | "fd") {
+        return true;
+    }
+    let b = stem.as_bytes();
+    let xd = |prefix: &[u8]| {
+        b.len() == prefix.len() + 2
+            && b.starts_with(prefix)
+            && b[prefix.len()] == b'd'
+            && b[prefix.len() + 1].is_ascii_lowercase()
+    };
+    if xd(b"h") || xd(b"s") || xd(b"v") || xd(b"xv") {
+        return true;
+    }
+    // nvme<digits>n<digits>p
+    stem.strip_prefix("nvme")
+        .and_then(|r| r.strip_suffix('p'))
+        .and_then(|r| r.split_once('n'))
+        .is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        })
+}
+
+pub fn disks(raw: &RawCounters) -> Vec<MetricFamily> {
+    let mut read = MetricFamily::counter(
+        "node_disk_read_bytes_total",
+        "The total number of bytes read successfully.",
+    );
+    let mut written = MetricFamily::counter(
+        "node_disk_written_bytes_total",
+        "The total number of bytes written successfully.",
+    );
+    let mut reads = MetricFamily::counter(
+        "node_disk_reads_completed_total",
+        "The total number of reads completed successfully.",
+    );
+    let mut writes = MetricFamily::counter(
+        "node_disk_writes_completed_total",
+        "The total number of writes completed successfully.",
+    );
+    let mut read_time = MetricFamily::counter(
+        "node_disk_read_time_seconds_total",
+        "The total number of seconds spent by all reads.",
+    );
+    let mut write_time = MetricFamily::counter(
+        "node_disk_write_time_seconds_total",
+        "This is the total number of seconds spent by all writes.",
+    );
+    let mut io_time = MetricFamily::counter(
+        "node_disk_io_time_seconds_total",
+        "Total seconds spent doing I/Os.",
+    );
+    for d in raw.disks.iter().filter(|d| !disk_excluded(&d.device)) {
+        let l = || vec![("device", d.device.clone())];
+        read.push(l(), d.read_bytes as f64);
+        written.push(l(), d.written_bytes as f64);
+        reads.push(l(), d.reads_completed as f64);
+        writes.push(l(), d.writes_completed as f64);
+        read_time.push(l(), d.read_time_ms as f64 / 1000.0);
+        write_time.push(l(), d.write_time_ms as f64 / 1000.0);
+        io_time.push(l(), d.io_time_ms as f64 / 1000.0);
+    }
+    vec![read, written, reads, writes, read_time, write_time, io_time]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_exporter_disk_exclusions() {
+        for x in [
+            "loop0",
+            "ram1",
+            "zram0",
+            "fd0",
+            "sda1",
+            "vda2",
+            "hdb3",
+            "xvda1",
+            "nvme0n1p2",
+        ] {
+            assert!(disk_excluded(x), "{x}");
+        }
+        for k in [
+            "mmcblk0",
+            "mmcblk0p1",
+            "sda",
+            "vda",
+            "nvme0n1",
+            "dm-0",
+            "md0",
+            "loop",
+        ] {
+            assert!(!disk_excluded(k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Raw counters that the node_exporter-compatible metrics need and the JSON
+//! snapshot does not carry (it has sums and percents): per-CPU times,
+//! meminfo fields, per-device disk and network counters, uname.
+
+use crate::cpu_usage::CpuTimes;
+
+/// One `/proc/diskstats` device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiskCounters {
+    pub device: String,
+    pub reads_completed: u64,
+    pub writes_completed: u64,
+    pub read_bytes: u64,
+    pub written_bytes: u64,
+    pub read_time_ms: u64,
+    pub write_time_ms: u64,
+    pub io_time_ms: u64,
+}
+
+/// One `/proc/net/dev` device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetCounters {
+    pub device: String,
+    pub receive_bytes: u64,
+    pub transmit_bytes: u64,
+    pub receive_packets: u64,
+    pub transmit_packets: u64,
+    pub receive_errs: u64,
+    pub transmit_errs: u64,
+    pub receive_drop: u64,
+    pub transmit_drop: u64,
+}
+
+/// uname(2) fields (from `/proc/sys/kernel` so a captured tree reports its host).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Uname {
+    pub sysname: String,
+    pub release: String,
+    pub version: String,
+    pub machine: String,
+    pub nodename: String,
+    pub domainname: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawCounters {
+    /// Clock ticks per second of the `/proc/stat` times (USER_HZ, 100 on Linux).
+    pub ticks_per_second: f64,
+    /// Per-CPU cumulative times in ticks, `cpu0` first.
+    pub cpu_times: Vec<CpuTimes>,
+    pub boot_time: Option<u64>,
+    /// meminfo fields in file order: node_exporter's key (`Active_anon`), the
+    /// value (bytes when the file says kB), and whether it was in kB.
+    pub meminfo: Vec<(String, u64, bool)>,
+    pub disks: Vec<DiskCounters>,
+    pub network: Vec<NetCounters>,
+    pub uname: Option<Uname>,
+}

@@ -1,0 +1,378 @@
+//! Real mounted filesystems: mount tables parsed (pure), pseudo filesystems
+//! dropped, `/dev/root` resolved to the real block device; the list is
+//! discovered on the slow cadence and only statvfs runs per snapshot.
+
+use super::files::{list_dir, Roots};
+use crate::snapshot::{Filesystem, FsStat};
+use crate::units::percent;
+
+/// One mount as the kernel lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mount {
+    pub device: String,
+    pub mount: String,
+    pub fstype: String,
+    pub readonly: bool,
+    /// `major:minor` of the filesystem (mountinfo only).
+    pub dev: Option<(u32, u32)>,
+}
+
+/// Undo the kernel's octal escapes (`\040` is a space).
+fn unescape(field: &str) -> String {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') as u32 * 64
+                + (b[i + 2] - b'0') as u32 * 8
+                + (b[i + 3] - b'0') as u32;
+            if let Ok(byte) = u8::try_from(v) {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn readonly(options: &str) -> bool {
+    options.split(',').any(|o| o == "ro")
+}
+
+/// `/proc/mounts`: `device mount fstype options 0 0`.
+pub fn parse_mounts(text: &str) -> Vec<Mount> {
+    text.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            (f.len() >= 4).then(|| Mount {
+                device: unescape(f[0]),
+                mount: unescape(f[1]),
+                fstype: f[2].to_string(),
+                readonly: readonly(f[3]),
+                dev: None,
+            })
+        })
+        .collect()
+}
+
+/// `/proc/<pid>/mountinfo`: `id parent maj:min root mount options [tags] - fstype source superoptions`.
+pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
+    text.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let sep = f.iter().position(|x| *x == "-")?;
+            if sep < 6 || f.len() < sep + 3 {
+                return None;
+            }
+            let (maj, min) = f[2].split_once(':')?;
+            Some(Mount {
+                device: unescape(f[sep + 2]),
+                mount: unescape(f[4]),
+                fstype: f[sep + 1].to_string(),
+                readonly: readonly(f[5]),
+                dev: Some((maj.parse().ok()?, min.parse().ok()?)),
+            })
+        })
+        .collect()
+}
+
+/// Kernel, memory and container plumbing: never a disk a person cares about.
+const PSEUDO_FSTYPES: &[&str] = &[
+    "autofs",
+    "binfmt_misc",
+    "bpf",
+    "cgroup",
+    "cgroup2",
+    "configfs",
+    "debugfs",
+    "devpts",
+    "devtmpfs",
+    "efivarfs",
+    "fusectl",
+    "fuse.lxcfs",
+    "fuse.gvfsd-fuse",
+    "fuse.portal",
+    "hugetlbfs",
+    "mqueue",
+    "nsfs",
+    "nfsd",
+    "overlay",
+    "proc",
+    "pstore",
+    "ramfs",
+    "rpc_pipefs",
+    "securityfs",
+    "selinuxfs",
+    "squashfs",
+    "sysfs",
+    "tmpfs",
+    "tracefs",
+    "aufs",
+    "shm",
+    "none",
+];
+
+const PSEUDO_MOUNT_PREFIXES: &[&str] = &[
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run/credentials",
+    "/var/lib/docker",
+    "/var/lib/containers",
+    "/var/lib/kubelet",
+    "/snap",
+];
+
+pub fn is_real(m: &Mount) -> bool {
+    let under = |prefix: &str| {
+        m.mount == prefix
+            || m.mount
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    !PSEUDO_FSTYPES.contains(&m.fstype.as_str()) && !PSEUDO_MOUNT_PREFIXES.iter().any(|p| under(p))
+}
+
+/// The `root=` device from the kernel command line, when it names one.
+pub fn cmdline_root(cmdline: &str) -> Option<String> {
+    cmdline
+        .split_whitespace()
+        .find_map(|a| a.strip_prefix("root="))
+        .filter(|r| r.starts_with("/dev/") && *r != "/dev/root")
+        .map(str::to_string)
+}
+
+/// `/dev/root` (what the kernel calls the boot filesystem) → `/dev/<name>`,
+/// by the mount's major:minor among the block devices, else from `root=`.
+pub fn resolve_device(
+    m: &Mount,
+    block_devs: &[(String, (u32, u32))],
+    cmdline: Option<&str>,
+) -> String {
+    if m.device != "/dev/root" {
+        return m.device.clone();
+    }
+    m.dev
+        .and_then(|d| block_devs.iter().find(|(_, bd)| *bd == d))
+        .map(|(name, _)| format!("/dev/{name}"))
+        .or_else(|| cmdline.and_then(cmdline_root))
+        .unwrap_or_else(|| m.device.clone())
+}
+
+/// Real mounts, devices resolved, each device once (its first mount wins).
+pub fn select(
+    mounts: Vec<Mount>,
+    block_devs: &[(String, (u32, u32))],
+    cmdline: Option<&str>,
+) -> Vec<Mount> {
+    let mut out: Vec<Mount> = Vec::new();
+    for mut m in mounts.into_iter().filter(is_real) {
+        m.device = resolve_device(&m, block_devs, cmdline);
+        if !out.iter().any(|o| o.device == m.device) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+fn parse_dev(text: &str) -> Option<(u32, u32)> {
+    let (a, b) = text.trim().split_once(':')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Disks and their partitions with their major:minor (`/sys/block/*[/*]/dev`).
+pub fn block_devices(roots: &Roots) -> Vec<(String, (u32, u32))> {
+    let mut out = Vec::new();
+    for disk in list_dir(&roots.sys_path("block")) {
+        let rel = format!("block/{disk}");
+        if let Some(d) = roots
+            .sys_value(&format!("{rel}/dev"))
+            .and_then(|t| parse_dev(&t))
+        {
+            out.push((disk.replace('!', "/"), d));
+        }
+        for part in list_dir(&roots.sys_path(&rel))
+            .into_iter()
+            .filter(|p| p.starts_with(&disk))
+        {
+            if let Some(d) = roots
+                .sys_value(&format!("{rel}/{part}/dev"))
+                .and_then(|t| parse_dev(&t))
+            {
+                out.push((part.replace('!', "/"), d));
+            }
+        }
+    }
+    out
+}
+
+/// The host's mount table: pid 1's view (the host's, even from a service
+/// with its own mount namespace), else ours, else `/proc/mounts`.
+pub fn discover(roots: &Roots) -> Vec<Mount> {
+    let mounts = ["1/mountinfo", "self/mountinfo"]
+        .iter()
+        .filter_map(|rel| roots.proc(rel))
+        .map(|t| parse_mountinfo(&t))
+        .find(|m| !m.is_empty())
+        .or_else(|| roots.proc("mounts").map(|t| parse_mounts(&t)))
+        .unwrap_or_default();
+    select(
+        mounts,
+        &block_devices(roots),
+        roots.proc("cmdline").as_deref(),
+    )
+}
+
+/// Sizes with psutil's disk_usage semantics (as the `disk` key).
+pub fn filesystem(m: &Mount, stat: Option<FsStat>) -> Filesystem {
+    let sizes = stat.map(|s| {
+        let total = s.blocks.saturating_mul(s.frsize);
+        let free = s.bavail.saturating_mul(s.frsize);
+        let used = s.blocks.saturating_sub(s.bfree).saturating_mul(s.frsize);
+        (
+            total,
+            used,
+            free,
+            percent(used as f64, used.saturating_add(free) as f64),
+        )
+    });
+    Filesystem {
+        device: m.device.clone(),
+        mount: m.mount.clone(),
+        fstype: m.fstype.clone(),
+        readonly: m.readonly,
+        total: sizes.map(|s| s.0),
+        used: sizes.map(|s| s.1),
+        free: sizes.map(|s| s.2),
+        percent: sizes.map(|s| s.3),
+        stat,
+    }
+}
+
+pub fn read(roots: &Roots, mounts: &[Mount]) -> Vec<Filesystem> {
+    mounts
+        .iter()
+        .map(|m| filesystem(m, roots.statvfs_mount(&m.mount)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PI_MOUNTINFO: &str = "\
+22 1 179:2 / / rw,noatime shared:1 - ext4 /dev/root rw
+23 22 0:5 / /dev rw,relatime shared:2 - devtmpfs devtmpfs rw,size=1809304k
+24 22 0:22 / /proc rw,relatime shared:12 - proc proc rw
+25 22 0:23 / /run rw,nosuid,nodev shared:5 - tmpfs tmpfs rw,size=776460k
+30 22 179:1 / /boot/firmware rw,relatime shared:20 - vfat /dev/mmcblk0p1 rw,fmask=0022
+31 22 8:1 / /media/usb\\040disk ro,relatime shared:21 - ext4 /dev/sda1 ro
+32 22 179:2 /srv /srv rw,noatime shared:1 - ext4 /dev/root rw
+33 22 0:40 / /var/lib/docker/overlay2/x/merged rw - overlay overlay rw
+";
+
+    #[test]
+    fn mountinfo_real_filesystems_with_dev_root_resolved() {
+        let devs = vec![
+            ("mmcblk0".to_string(), (179, 0)),
+            ("mmcblk0p1".to_string(), (179, 1)),
+            ("mmcblk0p2".to_string(), (179, 2)),
+        ];
+        let got = select(parse_mountinfo(PI_MOUNTINFO), &devs, None);
+        let brief: Vec<(&str, &str, &str, bool)> = got
+            .iter()
+            .map(|m| {
+                (
+                    m.device.as_str(),
+                    m.mount.as_str(),
+                    m.fstype.as_str(),
+                    m.readonly,
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                ("/dev/mmcblk0p2", "/", "ext4", false),
+                ("/dev/mmcblk0p1", "/boot/firmware", "vfat", false),
+                ("/dev/sda1", "/media/usb disk", "ext4", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn dev_root_falls_back_to_the_kernel_command_line() {
+        let m = Mount {
+            device: "/dev/root".into(),
+            mount: "/".into(),
+            fstype: "ext4".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_device(&m, &[], Some("console=tty1 root=/dev/mmcblk0p2 rootwait")),
+            "/dev/mmcblk0p2"
+        );
+        assert_eq!(
+            resolve_device(&m, &[], Some("root=PARTUUID=1234-02")),
+            "/dev/root"
+        );
+        assert_eq!(cmdline_root("quiet"), None);
+    }
+
+    #[test]
+    fn proc_mounts_of_the_pi4_fixture() {
+        let text = include_str!("../../../tests/fixtures/pi4/proc/mounts");
+        let got = select(parse_mounts(text), &[], None);
+        let brief: Vec<(&str, &str, &str)> = got
+            .iter()
+            .map(|m| (m.device.as_str(), m.mount.as_str(), m.fstype.as_str()))
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                ("/dev/mmcblk0p2", "/", "ext4"),
+                ("/dev/mmcblk0p1", "/boot/firmware", "vfat")
+            ]
+        );
+    }
+
+    #[test]
+    fn psutil_sizes_and_null_when_unreadable() {
+        let m = Mount {
+            device: "/dev/sda1".into(),
+            mount: "/".into(),
+            fstype: "ext4".into(),
+            ..Default::default()
+        };
+        let stat = FsStat {
+            blocks: 100,
+            bfree: 40,
+            bavail: 30,
+            bsize: 4096,
+            frsize: 4096,
+            files: 0,
+            ffree: 0,
+        };
+        let f = filesystem(&m, Some(stat));
+        assert_eq!(
+            (f.total, f.used, f.free, f.percent),
+            (Some(409_600), Some(245_760), Some(122_880), Some(66.7))
+        );
+        let none = filesystem(&m, None);
+        assert_eq!((none.total, none.percent), (None, None));
+    }
+
+    #[test]
+    fn garbage_is_ignored() {
+        assert!(parse_mounts("x\n\n").is_empty());
+        assert!(parse_mountinfo("1 2 3 - x\nfoo\n").is_empty());
+        assert_eq!(unescape("a\\040b\\"), "a b\\");
+    }
+}

@@ -1,0 +1,162 @@
+//! Per-interface network facts: every up, non-loopback interface with its
+//! addresses (IPv4 from the kernel, IPv6 from `/proc/net/if_inet6`), link
+//! facts from sysfs, counters from `/proc/net/dev`, and whether it is virtual.
+
+use super::files::Roots;
+use super::network::{link, Ipv4Info};
+use crate::snapshot::Interface;
+use procfs_core::net::InterfaceDeviceStatus;
+use std::net::Ipv6Addr;
+
+/// One `/proc/net/if_inet6` line: interface, address and scope (0 global, 0x20 link).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inet6 {
+    pub iface: String,
+    pub addr: Ipv6Addr,
+    pub scope: u8,
+}
+
+pub fn parse_if_inet6(text: &str) -> Vec<Inet6> {
+    text.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 6 || f[0].len() != 32 {
+                return None;
+            }
+            Some(Inet6 {
+                addr: Ipv6Addr::from(u128::from_str_radix(f[0], 16).ok()?),
+                scope: u8::from_str_radix(f[3], 16).ok()?,
+                iface: f[5].to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The interface's first global address, else its first other one.
+pub fn ipv6_of(name: &str, addrs: &[Inet6]) -> Option<String> {
+    let mine = || addrs.iter().filter(move |a| a.iface == name);
+    mine()
+        .find(|a| a.scope == 0)
+        .or_else(|| mine().next())
+        .map(|a| a.addr.to_string())
+}
+
+/// Software interfaces by name: containers, bridges, tunnels, VPNs.
+pub fn is_virtual_name(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "veth",
+        "docker",
+        "br-",
+        "virbr",
+        "vnet",
+        "tun",
+        "tap",
+        "wg",
+        "cni",
+        "flannel",
+        "cali",
+        "lxc",
+        "lxdbr",
+        "podman",
+        "vxlan",
+        "dummy",
+        "ifb",
+        "kube",
+        "tailscale",
+        "zt",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Virtual by name, or sysfs says so (a bridge, a tun/tap device, or a
+/// device under `/sys/devices/virtual`).
+fn is_virtual(roots: &Roots, name: &str) -> bool {
+    let base = format!("class/net/{name}");
+    is_virtual_name(name)
+        || roots.sys_exists(&format!("{base}/bridge"))
+        || roots.sys_exists(&format!("{base}/tun_flags"))
+        || roots
+            .sys_canonical(&base)
+            .is_some_and(|p| p.to_string_lossy().contains("/devices/virtual/"))
+}
+
+/// Every up interface but loopback, sorted by name.
+pub fn interfaces(
+    roots: &Roots,
+    dev: &InterfaceDeviceStatus,
+    v4: &[(String, Ipv4Info)],
+    v6: &[Inet6],
+) -> Vec<Interface> {
+    let mut names: Vec<&String> = dev.0.keys().collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter(|n| n.as_str() != "lo")
+        .filter_map(|name| {
+            let l = link(roots, name);
+            if !l.up {
+                return None;
+            }
+            let c = &dev.0[name];
+            Some(Interface {
+                name: name.clone(),
+                is_virtual: is_virtual(roots, name),
+                ipv4: v4
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, a)| a.ip.clone()),
+                ipv6: ipv6_of(name, v6),
+                mac: roots
+                    .sys_value(&format!("class/net/{name}/address"))
+                    .filter(|m| !m.is_empty()),
+                speed_mbps: l.speed_mbps,
+                mtu: l.mtu,
+                duplex: l.duplex,
+                bytes_sent: c.sent_bytes,
+                bytes_recv: c.recv_bytes,
+                packets_sent: c.sent_packets,
+                packets_recv: c.recv_packets,
+                errin: c.recv_errs,
+                errout: c.sent_errs,
+                dropin: c.recv_drop,
+                dropout: c.sent_drop,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INET6: &str = "00000000000000000000000000000001 01 80 10 80       lo\n\
+fe800000000000005c1e7f2a9b3d4e61 03 40 20 80    wlan0\n\
+2a0100000000000000000000000000aa 03 40 00 00    wlan0\n\
+garbage\n";
+
+    #[test]
+    fn if_inet6_parses_and_prefers_global() {
+        let a = parse_if_inet6(INET6);
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[1].addr.to_string(), "fe80::5c1e:7f2a:9b3d:4e61");
+        assert_eq!(a[1].scope, 0x20);
+        assert_eq!(ipv6_of("wlan0", &a).as_deref(), Some("2a01::aa"));
+        assert_eq!(
+            ipv6_of("wlan0", &a[..2]).as_deref(),
+            Some("fe80::5c1e:7f2a:9b3d:4e61")
+        );
+        assert_eq!(ipv6_of("eth0", &a), None);
+    }
+
+    #[test]
+    fn virtual_names() {
+        for v in [
+            "veth1a2b", "docker0", "br-5f3a", "virbr0", "tun0", "wg0", "cni0",
+        ] {
+            assert!(is_virtual_name(v), "{v}");
+        }
+        for p in ["eth0", "wlan0", "enp3s0", "end0", "wlp2s0"] {
+            assert!(!is_virtual_name(p), "{p}");
+        }
+    }
+}
