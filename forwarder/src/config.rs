@@ -135,7 +135,7 @@ fn from_raw(
     let required = |name: &str| {
         raw.get(name).cloned().unwrap_or(RawValue {
             value: String::new(),
-            origin: Origin::Env(leak_name(name)),
+            origin: Origin::Env(static_name(name)),
         })
     };
     let source = required(SOURCE_URL);
@@ -237,7 +237,7 @@ fn from_raw(
 const URL_EXPECTED: &str = "an http:// or https:// URL with a host";
 
 /// `Origin` wants a `'static` name; all our names are in [`SPECS`].
-fn leak_name(name: &str) -> &'static str {
+fn static_name(name: &str) -> &'static str {
     SPECS
         .iter()
         .find(|s| s.env == name)
