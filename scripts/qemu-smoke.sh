@@ -33,6 +33,8 @@ for deb in "$@"; do
     [[ $f =~ $want ]] || die "$deb: usr/bin/$b is not $arch: $f"
     [[ $f == *"interpreter $interp"* ]] || die "$deb: usr/bin/$b: unexpected interpreter: $f"
     echo "  ok: file usr/bin/$b: ${f%%, BuildID*}"
+    glibc=$(grep -aoE 'GLIBC_2\.[0-9]+' "$x/usr/bin/$b" | sort -uV | tail -1)
+    echo "  ok: usr/bin/$b needs at most $glibc (Depends: $(deb_field "$deb" Depends))"
     v=$("${QEMU[@]}" "$x/usr/bin/$b" --version)
     echo "  ok: $b --version under qemu: $v"
   done
