@@ -1,6 +1,7 @@
 //! The forwarder's settings: the table of environment variables (and their
 //! `--flag` twins), and their validation into one typed [`Config`].
 
+use crate::remote_write::{self, settings::RemoteWriteConfig};
 use reqwest::Url;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,12 @@ pub const TOKEN: &str = "SYSTEM_STATS_FORWARD_TOKEN";
 pub const TIMEOUT: &str = "SYSTEM_STATS_FORWARD_TIMEOUT";
 pub const SPOOL_DIR: &str = "SYSTEM_STATS_SPOOL_DIR";
 pub const SPOOL_MAX_BYTES: &str = "SYSTEM_STATS_SPOOL_MAX_BYTES";
+pub const REMOTE_WRITE_URL: &str = "SYSTEM_STATS_REMOTE_WRITE_URL";
+pub const REMOTE_WRITE_LABELS: &str = "SYSTEM_STATS_REMOTE_WRITE_LABELS";
+pub const REMOTE_WRITE_USERNAME: &str = "SYSTEM_STATS_REMOTE_WRITE_USERNAME";
+pub const REMOTE_WRITE_PASSWORD: &str = "SYSTEM_STATS_REMOTE_WRITE_PASSWORD";
+pub const REMOTE_WRITE_BEARER_TOKEN: &str = "SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN";
+pub const METRICS_SOURCE_URL: &str = "SYSTEM_STATS_METRICS_SOURCE_URL";
 
 /// Smallest accepted spool cap: a few samples.
 pub const MIN_SPOOL_BYTES: u64 = 4096;
@@ -43,7 +50,8 @@ pub const SPECS: &[SettingSpec] = &[
         env: METRICS_URL,
         flag: "metrics-url",
         default: Some("http://127.0.0.1:5050/metrics"),
-        help: "monitoring server URL(s) to POST to; comma-separated for several",
+        help: "monitoring server URL(s) to POST JSON to; comma-separated for several; \
+               with remote write set, only those given (empty: none)",
     },
     SettingSpec {
         env: INTERVAL,
@@ -88,6 +96,44 @@ pub const SPECS: &[SettingSpec] = &[
         default: Some("67108864"),
         help: "cap of the queue on disk in bytes (>= 4096); the oldest samples go first",
     },
+    SettingSpec {
+        env: REMOTE_WRITE_URL,
+        flag: "remote-write-url",
+        default: None,
+        help: "Prometheus remote-write URL(s) to push /metrics samples to (e.g. \
+               http://prom:9090/api/v1/write); comma-separated; user:pass@ = basic auth",
+    },
+    SettingSpec {
+        env: REMOTE_WRITE_LABELS,
+        flag: "remote-write-labels",
+        default: None,
+        help: "extra labels k=v,k=v for remote write (may override instance and job)",
+    },
+    SettingSpec {
+        env: REMOTE_WRITE_USERNAME,
+        flag: "remote-write-username",
+        default: None,
+        help: "basic auth user for remote write (unless the URL has user info)",
+    },
+    SettingSpec {
+        env: REMOTE_WRITE_PASSWORD,
+        flag: "remote-write-password",
+        default: None,
+        help: "basic auth password for remote write (never logged)",
+    },
+    SettingSpec {
+        env: REMOTE_WRITE_BEARER_TOKEN,
+        flag: "remote-write-bearer-token",
+        default: None,
+        help: "sent as `Authorization: Bearer <token>` to remote write (not with basic auth)",
+    },
+    SettingSpec {
+        env: METRICS_SOURCE_URL,
+        flag: "metrics-source-url",
+        default: None,
+        help: "the agent's Prometheus /metrics URL scraped for remote write [default: \
+               SYSTEM_STATS_URL with /system replaced by /metrics]",
+    },
 ];
 
 /// Everything the forwarder needs, validated.
@@ -102,6 +148,8 @@ pub struct Config {
     pub timeout: Duration,
     pub spool_dir: PathBuf,
     pub spool_max_bytes: u64,
+    /// Remote-write destinations, when `SYSTEM_STATS_REMOTE_WRITE_URL` is set.
+    pub remote_write: Option<RemoteWriteConfig>,
 }
 
 /// What the command line asked for.
@@ -142,6 +190,7 @@ fn from_raw(
     let source_url =
         parse_url(&source.value).ok_or_else(|| SettingError::new(&source, URL_EXPECTED))?;
 
+    let remote_write = remote_write::settings::from_raw(raw, &source_url)?;
     let metrics = required(METRICS_URL);
     let mut destinations: Vec<Url> = Vec::new();
     for part in metrics
@@ -164,8 +213,15 @@ fn from_raw(
         }
         destinations.push(url);
     }
-    if destinations.is_empty() {
-        return Err(SettingError::new(&metrics, "at least one http(s) URL"));
+    if remote_write.is_some() && metrics.origin == Origin::Default(METRICS_URL) {
+        // With remote write, JSON destinations are only those asked for.
+        destinations.clear();
+    }
+    if destinations.is_empty() && remote_write.is_none() {
+        return Err(SettingError::new(
+            &metrics,
+            format!("at least one http(s) URL (or set {REMOTE_WRITE_URL})"),
+        ));
     }
 
     let interval = raw
@@ -231,6 +287,7 @@ fn from_raw(
         timeout,
         spool_dir,
         spool_max_bytes,
+        remote_write,
     })
 }
 
@@ -294,98 +351,5 @@ fn create_spool_dir(raw: &RawValue) -> Result<PathBuf, SettingError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(vars: &[(&str, &str)]) -> Result<Config, String> {
-        let dir = std::env::temp_dir().join("ssf-config-test");
-        let mut vars: Vec<(String, String)> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        if !vars.iter().any(|(k, _)| k == SPOOL_DIR) {
-            vars.push((SPOOL_DIR.into(), dir.to_string_lossy().into_owned()));
-        }
-        let env = move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        match parse(Vec::<OsString>::new(), env)? {
-            Parsed::Run(c) => Ok(*c),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-
-    #[test]
-    fn defaults_match_the_seed() {
-        let c = run(&[]).unwrap();
-        assert_eq!(c.source_url.as_str(), "http://127.0.0.1:5001/system");
-        assert_eq!(c.destinations.len(), 1);
-        assert_eq!(c.destinations[0].as_str(), "http://127.0.0.1:5050/metrics");
-        assert_eq!(c.interval, Duration::from_secs(30));
-        assert_eq!(c.timeout, Duration::from_secs(10));
-        assert_eq!(c.spool_max_bytes, 67_108_864);
-        assert_eq!(c.token, None);
-    }
-
-    #[test]
-    fn several_destinations_and_fractions() {
-        let c = run(&[
-            (METRICS_URL, "http://a:1/metrics, https://b/metrics"),
-            (INTERVAL, "0.25"),
-            (TOKEN, "s3cret"),
-        ])
-        .unwrap();
-        assert_eq!(c.destinations.len(), 2);
-        assert_eq!(c.interval, Duration::from_millis(250));
-        assert_eq!(c.token.as_deref(), Some("s3cret"));
-    }
-
-    #[test]
-    fn bad_values_name_the_variable() {
-        for (var, value) in [
-            (INTERVAL, "0"),
-            (INTERVAL, "-1"),
-            (INTERVAL, "abc"),
-            (INTERVAL, "NaN"),
-            (TIMEOUT, "0"),
-            (SOURCE_URL, "not a url"),
-            (SOURCE_URL, "ftp://host/x"),
-            (METRICS_URL, "http://ok/metrics,nope"),
-            (METRICS_URL, " , "),
-            (LOG_LEVEL, "loud"),
-            (LOG_FORMAT, "xml"),
-            (SPOOL_MAX_BYTES, "12"),
-            (SPOOL_MAX_BYTES, "lots"),
-            (SPOOL_DIR, "/proc/version/spool"),
-        ] {
-            let e = run(&[(var, value)]).unwrap_err();
-            assert!(e.contains(var), "{var}={value}: {e}");
-            assert!(!e.contains('\n'), "{e}");
-        }
-    }
-
-    #[test]
-    fn token_is_never_echoed() {
-        let e = run(&[(TOKEN, "bad\ntoken")]).unwrap_err();
-        assert!(e.contains(TOKEN) && !e.contains("bad"), "{e}");
-    }
-
-    #[test]
-    fn spool_dir_default_order() {
-        let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                vars.iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
-        let d = default_spool_dir(&env(&[
-            ("STATE_DIRECTORY", "/var/lib/x:/var/lib/y"),
-            ("HOME", "/h"),
-        ]));
-        assert_eq!(d, Some(PathBuf::from("/var/lib/x")));
-        let d = default_spool_dir(&env(&[("XDG_STATE_HOME", "/s"), ("HOME", "/h")]));
-        assert_eq!(d, Some(PathBuf::from("/s/system-stats")));
-        let d = default_spool_dir(&env(&[("HOME", "/h")]));
-        assert_eq!(d, Some(PathBuf::from("/h/.local/state/system-stats")));
-        assert_eq!(default_spool_dir(&env(&[])), None);
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,6 +1,8 @@
 //! system-stats-forwarder: polls the agent's `/system` snapshot on a fixed
 //! cadence, spools every sample durably, and delivers it to each configured
-//! destination in order, late if need be. [`run`] wires the parts together.
+//! destination in order, late if need be. With remote write configured it
+//! also scrapes the agent's `/metrics` at each poll and pushes those samples
+//! to Prometheus-compatible engines. [`run`] wires the parts together.
 
 pub mod config;
 pub mod cursor;
@@ -8,12 +10,14 @@ pub mod delivery;
 pub mod destination;
 pub mod payload;
 pub mod poller;
+pub mod remote_write;
 pub mod retry;
 pub mod shutdown;
 pub mod spool;
 
 use config::Config;
 use destination::{Destination, JsonServer};
+use remote_write::RemoteWrite;
 use spool::Spool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,13 +27,23 @@ use tracing::{info, warn};
 
 /// The destinations the configuration names.
 pub fn destinations(config: &Config) -> Vec<Arc<dyn Destination>> {
-    config
+    let mut out: Vec<Arc<dyn Destination>> = config
         .destinations
         .iter()
         .map(|url| {
             Arc::new(JsonServer::new(url.clone(), config.token.clone())) as Arc<dyn Destination>
         })
-        .collect()
+        .collect();
+    if let Some(rw) = &config.remote_write {
+        let labels = Arc::new(rw.labels.clone());
+        for endpoint in &rw.endpoints {
+            out.push(Arc::new(RemoteWrite::new(
+                endpoint.clone(),
+                Arc::clone(&labels),
+            )));
+        }
+    }
+    out
 }
 
 /// Open the spool with a cursor for each destination.
@@ -42,8 +56,15 @@ pub fn open_spool(
 }
 
 fn http_client(config: &Config) -> Result<reqwest::Client, String> {
+    let remote = config.remote_write.as_ref();
     let any_https = std::iter::once(&config.source_url)
         .chain(&config.destinations)
+        .chain(remote.map(|rw| &rw.metrics_source))
+        .chain(
+            remote
+                .into_iter()
+                .flat_map(|rw| rw.endpoints.iter().map(|e| &e.url)),
+        )
         .any(|u| u.scheme() == "https");
     reqwest::Client::builder()
         .use_rustls_tls()
@@ -116,6 +137,13 @@ pub async fn run(
         config.spool_max_bytes,
         wakes,
         stop,
+    )
+    .with_exposition(
+        config
+            .remote_write
+            .as_ref()
+            .map(|rw| rw.metrics_source.clone()),
+        !config.destinations.is_empty(),
     );
     poller.run().await;
 

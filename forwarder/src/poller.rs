@@ -1,10 +1,13 @@
 //! The fixed-cadence poll loop: fetch the agent's snapshot, turn it into a
 //! payload, append it durably to the spool, wake the delivery tasks. Also
-//! sends the systemd watchdog pings, proving this loop is alive.
+//! sends the systemd watchdog pings, proving this loop is alive. With remote
+//! write on, each poll also scrapes the agent's `/metrics` and spools that
+//! text (the agent's list of names is the only one) with the poll time.
 
 use crate::payload::{self, DiskCounters, Throughput};
+use crate::remote_write::exposition;
 use crate::shutdown;
-use crate::spool::Spool;
+use crate::spool::{Scraped, Spool};
 use reqwest::{Client, Url};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -26,6 +29,10 @@ pub struct Poller {
     pub spool_max_bytes: u64,
     pub wake: Vec<Arc<Notify>>,
     pub shutdown: watch::Receiver<bool>,
+    /// The agent's `/metrics`, scraped at each poll for remote write.
+    pub exposition: Option<Url>,
+    /// Whether JSON destinations need the payload (else `null` is spooled).
+    pub keep_payload: bool,
     previous: Option<DiskCounters>,
 }
 
@@ -50,8 +57,18 @@ impl Poller {
             spool_max_bytes,
             wake,
             shutdown,
+            exposition: None,
+            keep_payload: true,
             previous: None,
         }
+    }
+
+    /// Also scrape `exposition` at each poll; `keep_payload` is false when
+    /// no JSON destination is configured.
+    pub fn with_exposition(mut self, exposition: Option<Url>, keep_payload: bool) -> Poller {
+        self.exposition = exposition;
+        self.keep_payload = keep_payload;
+        self
     }
 
     /// Poll every `interval` (ticks missed by a slow poll are skipped, never
@@ -76,9 +93,10 @@ impl Poller {
     }
 
     async fn poll_once(&mut self) {
-        let timestamp = SystemTime::now()
+        let ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+            .map_or(0, |d| d.as_millis() as i64);
+        let timestamp = ms.div_euclid(1000);
         let polled_at = std::time::Instant::now();
         let snapshot = match self.fetch().await {
             Ok(snapshot) => snapshot,
@@ -87,24 +105,41 @@ impl Poller {
                 return;
             }
         };
-        let counters = DiskCounters::from_snapshot(&snapshot, polled_at);
-        let throughput = Throughput::between(self.previous.as_ref(), counters.as_ref());
-        self.previous = counters;
-        let payload = match payload::build(snapshot, timestamp, throughput) {
-            Ok(payload) => payload,
-            Err(missing) => {
-                warn!(
-                    source = %self.source,
-                    sample_ts = timestamp,
-                    field = missing.0,
-                    "skipping this cycle's sample: {missing} (the monitoring server requires it)"
-                );
-                return;
+        let prom = match self.exposition.clone() {
+            Some(url) => match self.scrape(&url, &snapshot, ms).await {
+                Ok(prom) => Some(prom),
+                Err(reason) => {
+                    warn!(source = %url, sample_ts = timestamp, "no /metrics data this cycle: {reason}");
+                    if !self.keep_payload {
+                        return;
+                    }
+                    None
+                }
+            },
+            None => None,
+        };
+        let payload = if self.keep_payload {
+            let counters = DiskCounters::from_snapshot(&snapshot, polled_at);
+            let throughput = Throughput::between(self.previous.as_ref(), counters.as_ref());
+            self.previous = counters;
+            match payload::build(snapshot, timestamp, throughput) {
+                Ok(payload) => payload,
+                Err(missing) => {
+                    warn!(
+                        source = %self.source,
+                        sample_ts = timestamp,
+                        field = missing.0,
+                        "skipping this cycle's sample: {missing} (the monitoring server requires it)"
+                    );
+                    return;
+                }
             }
+        } else {
+            Value::Null
         };
         let appended = {
             let mut spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
-            spool.append(timestamp, &payload)
+            spool.append_with(timestamp, &payload, prom.as_ref())
         };
         match appended {
             Ok(appended) => {
@@ -138,8 +173,36 @@ impl Poller {
         }
     }
 
+    /// The agent's exposition, checked to parse, comments left out.
+    async fn scrape(&self, url: &Url, snapshot: &Value, ms: i64) -> Result<Scraped, String> {
+        let instance = snapshot
+            .get("system")
+            .and_then(|s| s.get("hostname"))
+            .and_then(Value::as_str)
+            .filter(|h| !h.is_empty())
+            .ok_or("the snapshot has no system.hostname for the instance label")?
+            .to_string();
+        let body = self.get(url).await?;
+        let text = String::from_utf8(body).map_err(|_| "/metrics is not UTF-8".to_string())?;
+        exposition::parse(&text).map_err(|e| format!("/metrics is not exposition text ({e})"))?;
+        Ok(Scraped {
+            ms,
+            instance,
+            text: exposition::samples_only(&text),
+        })
+    }
+
     async fn fetch(&self) -> Result<Value, String> {
-        let request = self.client.get(self.source.clone()).timeout(self.timeout);
+        let body = self.get(&self.source).await?;
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value @ Value::Object(_)) => Ok(value),
+            Ok(_) => Err("agent's answer is JSON but not an object".into()),
+            Err(e) => Err(format!("agent's answer is not JSON ({e})")),
+        }
+    }
+
+    async fn get(&self, url: &Url) -> Result<Vec<u8>, String> {
+        let request = self.client.get(url.clone()).timeout(self.timeout);
         let mut response = request
             .send()
             .await
@@ -161,11 +224,7 @@ impl Poller {
             }
             body.extend_from_slice(&chunk);
         }
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(value @ Value::Object(_)) => Ok(value),
-            Ok(_) => Err("agent's answer is JSON but not an object".into()),
-            Err(e) => Err(format!("agent's answer is not JSON ({e})")),
-        }
+        Ok(body)
     }
 }
 

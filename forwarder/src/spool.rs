@@ -4,9 +4,11 @@
 //! file `cursors/<key>` holding the next seq it still needs. Segments every
 //! destination has passed are deleted; when the total exceeds the cap the
 //! oldest segment goes first. A torn last line after a crash is cut off.
+//! A record may also carry `"prom":{"ms":..,"instance":..,"text":..}`, the
+//! agent's `/metrics` scrape of the same poll, for remote-write destinations.
 
 use crate::cursor;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
@@ -31,6 +33,20 @@ pub struct Record {
     #[serde(rename = "ts")]
     pub timestamp: i64,
     pub sample: Box<RawValue>,
+    /// The `/metrics` scrape of the same poll (remote write only).
+    #[serde(default)]
+    pub prom: Option<Scraped>,
+}
+
+/// The agent's exposition text at one poll, for remote write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scraped {
+    /// Unix time of the poll in milliseconds.
+    pub ms: i64,
+    /// The agent's hostname (the default `instance` label).
+    pub instance: String,
+    /// Sample lines of the exposition (comments left out).
+    pub text: String,
 }
 
 #[derive(Debug)]
@@ -167,10 +183,25 @@ impl Spool {
 
     /// Durably append one sample (fsynced before returning), enforcing the cap.
     pub fn append(&mut self, timestamp: i64, sample: &Value) -> io::Result<Appended> {
+        self.append_with(timestamp, sample, None)
+    }
+
+    /// [`Spool::append`] with the poll's `/metrics` scrape attached.
+    pub fn append_with(
+        &mut self,
+        timestamp: i64,
+        sample: &Value,
+        prom: Option<&Scraped>,
+    ) -> io::Result<Appended> {
         let seq = self.next_seq;
-        let mut line =
-            serde_json::to_vec(&serde_json::json!({"seq": seq, "ts": timestamp, "sample": sample}))
-                .map_err(io::Error::other)?;
+        let mut record = serde_json::json!({"seq": seq, "ts": timestamp, "sample": sample});
+        if let (Some(prom), Some(map)) = (prom, record.as_object_mut()) {
+            map.insert(
+                "prom".into(),
+                serde_json::to_value(prom).map_err(io::Error::other)?,
+            );
+        }
+        let mut line = serde_json::to_vec(&record).map_err(io::Error::other)?;
         line.push(b'\n');
         let roll = match (self.active.as_ref(), self.segments.back()) {
             (Some(_), Some(last)) => {

@@ -169,3 +169,24 @@ fn unreadable_cursor_replays_everything_kept() {
     let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
     assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![1, 2, 3]);
 }
+
+#[test]
+fn scrapes_ride_along_and_old_records_have_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["rw"])).unwrap();
+    let prom = Scraped {
+        ms: 1_700_000_000_250,
+        instance: "pi".into(),
+        text: "node_load1 0.5\nx{a=\"q\\\"\"} 1\n".into(),
+    };
+    s.append(1, &sample(1)).unwrap();
+    s.append_with(2, &Value::Null, Some(&prom)).unwrap();
+    let got = s.read("rw", 10, &mut None).unwrap();
+    assert_eq!(got[0].prom, None);
+    assert_eq!(got[1].prom.as_ref(), Some(&prom));
+    assert_eq!(got[1].sample.get(), "null");
+    drop(s);
+    // Reopening validates the segment with the new field.
+    let s = Spool::open(dir.path(), 1 << 20, &keys(&["rw"])).unwrap();
+    assert_eq!(s.next_seq(), 3);
+}
