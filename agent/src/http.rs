@@ -32,10 +32,22 @@ fn error_body(status: StatusCode, message: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn system(state: &AppState) -> Response<Vec<u8>> {
-    let snapshot = state
+#[cfg(target_os = "linux")]
+fn snapshot(state: &AppState) -> crate::snapshot::Snapshot {
+    state
         .collector
-        .snapshot(&state.sampler.latest(), chrono::Utc::now());
+        .recent_snapshot(&state.sampler.latest(), chrono::Utc::now())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn snapshot(state: &AppState) -> crate::snapshot::Snapshot {
+    state
+        .collector
+        .snapshot(&state.sampler.latest(), chrono::Utc::now())
+}
+
+fn system(state: &AppState) -> Response<Vec<u8>> {
+    let snapshot = snapshot(state);
     match serde_json::to_vec(&snapshot) {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(e) => {
@@ -73,10 +85,7 @@ fn metric_families(state: &AppState) -> Vec<crate::metrics::MetricFamily> {
 /// Other platforms export what their snapshot holds (no raw counters yet).
 #[cfg(not(target_os = "linux"))]
 fn metric_families(state: &AppState) -> Vec<crate::metrics::MetricFamily> {
-    let snapshot = state
-        .collector
-        .snapshot(&state.sampler.latest(), chrono::Utc::now());
-    crate::metrics::families(&snapshot, &crate::metrics::RawCounters::default())
+    crate::metrics::families(&snapshot(state), &crate::metrics::RawCounters::default())
 }
 
 fn metrics(state: &AppState) -> Response<Vec<u8>> {

@@ -1,10 +1,11 @@
 //! What is slow to find and rarely changes (sensors, filesystems, Pi
-//! firmware files, the distribution) is discovered at start-up and again
+//! firmware files, link facts, the distribution) is discovered at start-up and again
 //! when a request finds it older than the refresh period, so requests only
 //! read current values.
 
 use super::files::Roots;
 use super::filesystems::{self, Mount};
+use super::interfaces::{self, LinkFacts};
 use super::os_release;
 use super::rpi::{self, PiFiles};
 use super::sensors::{self, SensorSpec};
@@ -21,6 +22,7 @@ pub struct Discovered {
     pub mounts: Vec<Mount>,
     pub pi: PiFiles,
     pub os_release: Option<OsRelease>,
+    pub links: Vec<LinkFacts>,
 }
 
 impl Discovered {
@@ -30,6 +32,7 @@ impl Discovered {
             mounts: filesystems::discover(roots),
             pi: rpi::discover(roots),
             os_release: os_release::read(roots),
+            links: interfaces::discover(roots),
         }
     }
 }

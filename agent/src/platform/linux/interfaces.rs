@@ -80,9 +80,48 @@ fn is_virtual(roots: &Roots, name: &str) -> bool {
             .is_some_and(|p| p.to_string_lossy().contains("/devices/virtual/"))
 }
 
-/// Every up interface but loopback, sorted by name.
+/// What sysfs says about an interface; discovered on the slow cadence.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinkFacts {
+    pub name: String,
+    pub up: bool,
+    pub is_virtual: bool,
+    pub mac: Option<String>,
+    pub speed_mbps: Option<u64>,
+    pub mtu: Option<u32>,
+    pub duplex: String,
+}
+
+pub fn link_facts(roots: &Roots, name: &str) -> LinkFacts {
+    let l = link(roots, name);
+    LinkFacts {
+        name: name.to_string(),
+        up: l.up,
+        is_virtual: is_virtual(roots, name),
+        mac: roots
+            .sys_value(&format!("class/net/{name}/address"))
+            .filter(|m| !m.is_empty()),
+        speed_mbps: l.speed_mbps,
+        mtu: l.mtu,
+        duplex: l.duplex,
+    }
+}
+
+/// Every interface under `/sys/class/net` but loopback.
+pub fn discover(roots: &Roots) -> Vec<LinkFacts> {
+    super::files::list_dir(&roots.sys_path("class/net"))
+        .into_iter()
+        .filter(|n| n != "lo")
+        .map(|n| link_facts(roots, &n))
+        .collect()
+}
+
+/// Every up interface but loopback, sorted by name: link facts from the
+/// discovery (read now for an interface that appeared since), counters and
+/// addresses current.
 pub fn interfaces(
     roots: &Roots,
+    known: &[LinkFacts],
     dev: &InterfaceDeviceStatus,
     v4: &[(String, Ipv4Info)],
     v6: &[Inet6],
@@ -93,25 +132,26 @@ pub fn interfaces(
         .into_iter()
         .filter(|n| n.as_str() != "lo")
         .filter_map(|name| {
-            let l = link(roots, name);
-            if !l.up {
+            let facts = match known.iter().find(|k| &k.name == name) {
+                Some(k) => k.clone(),
+                None => link_facts(roots, name),
+            };
+            if !facts.up {
                 return None;
             }
             let c = &dev.0[name];
             Some(Interface {
                 name: name.clone(),
-                is_virtual: is_virtual(roots, name),
+                is_virtual: facts.is_virtual,
                 ipv4: v4
                     .iter()
                     .find(|(n, _)| n == name)
                     .map(|(_, a)| a.ip.clone()),
                 ipv6: ipv6_of(name, v6),
-                mac: roots
-                    .sys_value(&format!("class/net/{name}/address"))
-                    .filter(|m| !m.is_empty()),
-                speed_mbps: l.speed_mbps,
-                mtu: l.mtu,
-                duplex: l.duplex,
+                mac: facts.mac,
+                speed_mbps: facts.speed_mbps,
+                mtu: facts.mtu,
+                duplex: facts.duplex,
                 bytes_sent: c.sent_bytes,
                 bytes_recv: c.recv_bytes,
                 packets_sent: c.sent_packets,

@@ -14,6 +14,7 @@ pub mod interfaces;
 pub mod memory;
 pub mod network;
 pub mod os_release;
+pub mod recent;
 pub mod rpi;
 pub mod sensors;
 pub mod system;
@@ -45,6 +46,7 @@ pub struct Collector {
     disk_path: PathBuf,
     info: StaticInfo,
     discovery: DiscoveryCache,
+    recent: recent::Recent,
 }
 
 impl Collector {
@@ -78,6 +80,7 @@ impl Collector {
         };
         Collector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
+            recent: recent::Recent::default(),
             roots,
             disk_path: sources.disk_path.clone(),
             info,
@@ -94,14 +97,23 @@ impl Collector {
         self.collect(cpu, now, false).0
     }
 
-    /// The Prometheus metric families: the snapshot plus raw counters.
+    /// The snapshot for an HTTP request: requests within `recent::REUSE`
+    /// share one collection; the CPU window is always the latest.
+    pub fn recent_snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
+        let (s, _) = self.recent.get(false, || self.collect(cpu, now, false));
+        recent::with_cpu_window(s, cpu)
+    }
+
+    /// The Prometheus metric families (snapshot plus raw counters), sharing
+    /// recent collections as `recent_snapshot` does.
     pub fn metric_families(
         &self,
         cpu: &CpuState,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Vec<MetricFamily> {
-        let (snapshot, raw) = self.collect(cpu, now, true);
-        crate::metrics::families(&snapshot, &raw.unwrap_or_default())
+        let (s, raw) = self.recent.get(true, || self.collect(cpu, now, true));
+        let s = recent::with_cpu_window(s, cpu);
+        crate::metrics::families(&s, &raw.unwrap_or_default())
     }
 
     /// The snapshot, and the raw counters when `with_raw` (sharing the reads).
@@ -163,7 +175,7 @@ impl Collector {
                 ),
                 interfaces: net_dev
                     .as_ref()
-                    .map(|d| interfaces::interfaces(r, d, &v4, &v6))
+                    .map(|d| interfaces::interfaces(r, &found.links, d, &v4, &v6))
                     .unwrap_or_default(),
             },
             uptime: cpu
