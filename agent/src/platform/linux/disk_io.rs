@@ -18,15 +18,19 @@ pub fn disk_io(stats: &DiskStats, whole_disks: &[String]) -> DiskIo {
     for d in stats.0.iter().filter(|d| {
         // /sys/block names have '/' replaced by '!' (e.g. cciss!c0d0)
         let name = d.name.replace('/', "!");
-        whole_disks.iter().any(|w| *w == name)
+        whole_disks.contains(&name)
     }) {
         io.read_count = io.read_count.saturating_add(d.reads);
         io.read_merged_count = io.read_merged_count.saturating_add(d.merged);
-        io.read_bytes = io.read_bytes.saturating_add(d.sectors_read.saturating_mul(SECTOR_BYTES));
+        io.read_bytes = io
+            .read_bytes
+            .saturating_add(d.sectors_read.saturating_mul(SECTOR_BYTES));
         io.read_time = io.read_time.saturating_add(d.time_reading);
         io.write_count = io.write_count.saturating_add(d.writes);
         io.write_merged_count = io.write_merged_count.saturating_add(d.writes_merged);
-        io.write_bytes = io.write_bytes.saturating_add(d.sectors_written.saturating_mul(SECTOR_BYTES));
+        io.write_bytes = io
+            .write_bytes
+            .saturating_add(d.sectors_written.saturating_mul(SECTOR_BYTES));
         io.write_time = io.write_time.saturating_add(d.time_writing);
         io.busy_time = io.busy_time.saturating_add(d.time_in_progress);
     }

@@ -15,6 +15,8 @@ pub mod memory;
 pub mod network;
 pub mod os_release;
 pub mod recent;
+pub mod robustness;
+pub use robustness::parse_every_source;
 pub mod rpi;
 pub mod sensors;
 pub mod system;
