@@ -72,13 +72,10 @@ start_prometheus() {
 # ---------------------------------------------------------------- build
 say "building agent and forwarder ($PROFILE)"
 cd "$ROOT"
-if [ "$PROFILE" = release ]; then
-  cargo build -q --release -p system-stats --bin system-stats-service -p system-stats-forwarder
-else
-  cargo build -q -p system-stats --bin system-stats-service -p system-stats-forwarder
-fi
-BIN="$ROOT/target/$PROFILE"
+BIN="$ROOT/target/release"
 [ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
+cargo build -q --profile "$PROFILE" -p system-stats --bin system-stats-service
+cargo build -q --profile "$PROFILE" -p system-stats-forwarder --bin system-stats-forwarder
 say "built"
 
 start_prometheus
@@ -115,6 +112,7 @@ query() { curl -fsS "$PROM/api/v1/query" --data-urlencode "query=$1" | jq -r '.d
 
 SEL="instance=\"$HOST\",job=\"system-stats\",proof=\"remote-write\""
 for _ in $(seq 1 150); do
+  kill -0 "$FWD_PID" 2>/dev/null || fail "the forwarder exited"
   GOT=$(query "node_memory_MemTotal_bytes{$SEL}" || true)
   [ -n "$GOT" ] && break
   sleep 0.2

@@ -162,6 +162,12 @@ fn help_lists_every_variable_and_version_prints() {
         "SYSTEM_STATS_SPOOL_DIR",
         "SYSTEM_STATS_SPOOL_MAX_BYTES",
         "SYSTEM_STATS_LOG_FORMAT",
+        "SYSTEM_STATS_REMOTE_WRITE_URL",
+        "SYSTEM_STATS_REMOTE_WRITE_LABELS",
+        "SYSTEM_STATS_REMOTE_WRITE_USERNAME",
+        "SYSTEM_STATS_REMOTE_WRITE_PASSWORD",
+        "SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN",
+        "SYSTEM_STATS_METRICS_SOURCE_URL",
     ] {
         assert!(help.contains(var), "{var} missing from --help:\n{help}");
     }
@@ -179,4 +185,39 @@ fn flag_beats_environment() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("--interval"), "{stderr}");
+}
+
+#[test]
+fn bad_remote_write_settings() {
+    let rw = (
+        "SYSTEM_STATS_REMOTE_WRITE_URL",
+        "http://127.0.0.1:9/api/v1/write",
+    );
+    for value in ["prom:9090/api/v1/write", "ftp://h/w", "http://a/w,nope"] {
+        assert_rejected("SYSTEM_STATS_REMOTE_WRITE_URL", value, &[]);
+    }
+    for value in [
+        "site",
+        "site=lab,rack",
+        "__name__=x",
+        "a b=c",
+        "a=1,a=2",
+        "k=",
+    ] {
+        assert_rejected("SYSTEM_STATS_REMOTE_WRITE_LABELS", value, &[rw]);
+    }
+    assert_rejected("SYSTEM_STATS_METRICS_SOURCE_URL", "not a url", &[rw]);
+    assert_rejected(
+        "SYSTEM_STATS_METRICS_SOURCE_URL",
+        "",
+        &[rw, ("SYSTEM_STATS_URL", "http://127.0.0.1:5001/snapshot")],
+    );
+    assert_rejected("SYSTEM_STATS_REMOTE_WRITE_PASSWORD", "pw", &[rw]);
+    assert_rejected(
+        "SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN",
+        "tok",
+        &[rw, ("SYSTEM_STATS_REMOTE_WRITE_USERNAME", "me")],
+    );
+    // Without remote write, an empty JSON destination list is still wrong.
+    assert_rejected("MONITORING_SERVER_METRICS_URL", "", &[]);
 }

@@ -13,8 +13,14 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod receiver;
+mod remote;
 #[allow(unused_imports)]
 pub use receiver::{Mode, Post, Receiver};
+#[allow(unused_imports)]
+pub use remote::{RemoteReceiver, Write};
+
+/// A real agent's `/metrics` (Pi 4 fixture tree), served by [`Source`].
+pub const EXPOSITION: &str = include_str!("../fixtures/agent-metrics.txt");
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_system-stats-forwarder");
 
@@ -120,9 +126,12 @@ struct SourceState {
     mode: Option<SourceMode>,
     /// (sample id, unix time served) of every snapshot served.
     served: Vec<(u64, i64)>,
+    /// `/metrics` answers served (each ends with `test_scrape_id <n>`).
+    scrapes: u64,
 }
 
-/// Serves `/system` snapshots; each carries an increasing `x_sample_id`.
+/// Serves `/system` snapshots, each with an increasing `x_sample_id`, and
+/// `/metrics` (the fixture plus `test_scrape_id <n>`, n = 1, 2, ...).
 pub struct Source {
     pub url: String,
     state: Arc<Mutex<SourceState>>,
@@ -150,11 +159,19 @@ impl Source {
         let state = Arc::new(Mutex::new(SourceState {
             mode: Some(SourceMode::Json),
             served: Vec::new(),
+            scrapes: 0,
         }));
         let shared = Arc::clone(&state);
         let (http, port) = HttpThread::start(0, move |request| {
             let mut state = shared.lock().unwrap();
-            match state.mode.unwrap_or(SourceMode::Json) {
+            let mode = state.mode.unwrap_or(SourceMode::Json);
+            if request.url().ends_with("/metrics") && mode == SourceMode::Json {
+                state.scrapes += 1;
+                let text = format!("{EXPOSITION}test_scrape_id {}\n", state.scrapes);
+                drop(state);
+                return respond(request, 200, &text, &[]);
+            }
+            match mode {
                 SourceMode::Json => {
                     let id = state.served.len() as u64 + 1;
                     state.served.push((id, unix_now()));
