@@ -75,23 +75,7 @@ sed -i "s/^Version: .*/Version: $UPVER/" "$x/DEBIAN/control"
 dpkg-deb --root-owner-group -Zxz -b "$x" "$DEBDIR/${PKG}_${UPVER}_$ARCH.deb" >/dev/null
 rm -rf "$x"
 cp "$(dirname "$0")/check-system-json.py" "$DEBDIR/"
-cat >"$DEBDIR/receiver.py" <<'PY'
-# Minimal monitoring server for the forwarder test: records every POST body.
-import http.server, json, os, sys
-OUT = sys.argv[2]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        json.loads(body)  # must be JSON
-        n = len(os.listdir(OUT))
-        with open(os.path.join(OUT, f"{n:06d}.json"), "wb") as f:
-            f.write(body)
-        self.send_response(200); self.send_header("Content-Type", "application/json")
-        self.end_headers(); self.wfile.write(b'{"status":"ok"}')
-    def log_message(self, *a): pass
-os.makedirs(OUT, exist_ok=True)
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
+cp "$(dirname "$0")/test-receiver.py" "$DEBDIR/receiver.py"
 log "step 2 test packages ($PKG $VER and $UPVER, $ARCH): $(elapsed "$t")s"
 
 # ---- 3. boot ----------------------------------------------------------------------

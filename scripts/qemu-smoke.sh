@@ -3,17 +3,25 @@
 #   scripts/qemu-smoke.sh target/pi/system-stats_*_arm64.deb target/pi/system-stats_*_armhf.deb
 # For each .deb: unpack it, check with `file` that both binaries are built for
 # the .deb's architecture, run `--version` of both, then run the agent under
-# qemu on 127.0.0.1:<free port> and check GET /health and GET /system.
+# qemu on 127.0.0.1:<free port> and check GET /health and GET /system, and
+# the forwarder under qemu delivering that agent's samples to a local receiver.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 (($#)) || die "usage: $0 DEB..."
 apt_install qemu-user-static file curl jq python3 \
   libc6-dev-arm64-cross libc6-dev-armhf-cross
 
+# the real interpreter, not a version manager's shim that would fork it (and
+# leave it behind when killed)
+PY=$(python3 -c 'import sys; print(sys.executable)')
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-WORK=$(mktemp -d); AGENT=
-cleanup() { [ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null && wait "$AGENT" 2>/dev/null; rm -rf "$WORK"; }
+WORK=$(mktemp -d); AGENT= FWD= RECV=
+cleanup() {
+  local p
+  for p in $AGENT $FWD $RECV; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 for deb in "$@"; do
@@ -57,6 +65,23 @@ for deb in "$@"; do
   curl -fsS --max-time 10 "http://127.0.0.1:$port/system" >"$WORK/system-$arch.json"
   python3 "$(dirname "$0")/check-system-json.py" "$WORK/system-$arch.json" \
     || { cat "$WORK/agent-$arch.log"; die "$arch /system not sane"; }
+  # the forwarder under qemu: poll that agent, post to a local receiver
+  rport=$(free_port)
+  "$PY" "$(dirname "$0")/test-receiver.py" "$rport" "$WORK/recv-$arch" &
+  RECV=$!
+  SYSTEM_STATS_URL=http://127.0.0.1:$port/system MONITORING_SERVER_METRICS_URL=http://127.0.0.1:$rport/metrics \
+  SYSTEM_STATS_FORWARD_INTERVAL=0.5 SYSTEM_STATS_SPOOL_DIR=$WORK/spool-$arch SYSTEM_STATS_LOG_FORMAT=text \
+    "${QEMU[@]}" "$x/usr/bin/system-stats-forwarder" >"$WORK/forwarder-$arch.log" 2>&1 &
+  FWD=$!
+  n=0
+  for _ in $(seq 100); do
+    n=$( (ls "$WORK/recv-$arch" 2>/dev/null || true) | wc -l); [ "$n" -ge 2 ] && break
+    kill -0 "$FWD" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill "$FWD" "$RECV" 2>/dev/null || true; wait "$FWD" "$RECV" 2>/dev/null || true; FWD= RECV=
+  [ "$n" -ge 2 ] || { cat "$WORK/forwarder-$arch.log"; die "$arch forwarder delivered $n posts"; }
+  echo "  ok: $arch forwarder under qemu delivered $n POSTs to a local receiver"
   kill "$AGENT"; wait "$AGENT" 2>/dev/null || true; AGENT=
   log "$deb ($arch): OK in $(elapsed "$t")s"
 done
