@@ -167,6 +167,22 @@ BATCHES=$(grep -c "Pushed [0-9][0-9]* scrape" "$WORK/forwarder.log" || true)
 BIGGEST=$(grep -o "Pushed [0-9]* scrape" "$WORK/forwarder.log" | awk '{print $2}' | sort -n | tail -n1)
 say "forwarder pushes: $BATCHES, largest batch $BIGGEST scrapes"
 
+# ---------------------------------------------------------------- dashboard
+# Every query of the Grafana dashboard parses in this Prometheus, and the
+# non-Pi panels have data for this host.
+DASH="$ROOT/scripts/grafana/system-stats-dashboard.json"
+EMPTY=()
+while IFS= read -r expr; do
+  q=${expr//\$__rate_interval/1m}
+  q=${q//\$instance/$HOST}
+  res=$(curl -fsS "$PROM/api/v1/query" --data-urlencode "query=$q") || fail "dashboard query rejected: $q"
+  [ "$(echo "$res" | jq '.data.result | length')" -gt 0 ] || EMPTY+=("$q")
+done < <(jq -r '.panels[].targets[].expr' "$DASH")
+say "dashboard: $(jq '[.panels[].targets[]] | length' "$DASH") queries parse; without data here: ${#EMPTY[@]} (Pi-only or sensor panels)"
+for q in "${EMPTY[@]}"; do
+  case "$q" in *rpi*|*thermal*|*temperature*) ;; *) fail "dashboard query has no data: $q" ;; esac
+done
+
 # ---------------------------------------------------------------- memory
 HWM=$(awk '/VmHWM/ {print $2}' "/proc/$FWD_PID/status")
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$FWD_PID/status")

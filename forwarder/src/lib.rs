@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod destination;
 pub mod payload;
 pub mod poller;
+pub mod record;
 pub mod remote_write;
 pub mod retry;
 pub mod shutdown;

@@ -8,8 +8,7 @@
 //! agent's `/metrics` scrape of the same poll, for remote-write destinations.
 
 use crate::cursor;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+pub use crate::record::{Record, Scraped};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
@@ -25,29 +24,6 @@ const SEGMENT_MAX: u64 = 1 << 20;
 /// While a backlog drains, a cursor is fsynced at most this often (the
 /// rename alone already survives `kill -9`); once caught up, every time.
 const CURSOR_SYNC_EVERY: Duration = Duration::from_secs(1);
-
-/// One spooled sample.
-#[derive(Debug, Deserialize)]
-pub struct Record {
-    pub seq: u64,
-    #[serde(rename = "ts")]
-    pub timestamp: i64,
-    pub sample: Box<RawValue>,
-    /// The `/metrics` scrape of the same poll (remote write only).
-    #[serde(default)]
-    pub prom: Option<Scraped>,
-}
-
-/// The agent's exposition text at one poll, for remote write.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Scraped {
-    /// Unix time of the poll in milliseconds.
-    pub ms: i64,
-    /// The agent's hostname (the default `instance` label).
-    pub instance: String,
-    /// Sample lines of the exposition (comments left out).
-    pub text: String,
-}
 
 #[derive(Debug)]
 struct Segment {

@@ -5,7 +5,6 @@
 
 use super::{respond, HttpThread};
 use std::collections::VecDeque;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 use system_stats_forwarder::remote_write::proto::{decode_body, WriteRequest};
 
