@@ -4,12 +4,12 @@
 //! `promtool check metrics`.
 #![cfg(target_os = "linux")]
 
-mod running_agent;
+mod support;
 
-use running_agent::{fixture, require_tool, Agent};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
+use support::{fixture, require_tool, Agent};
 
 /// Series (`name{labels}` exactly as rendered) → value.
 fn samples(text: &str) -> BTreeMap<String, f64> {
@@ -243,7 +243,7 @@ fn promtool_check_metrics_is_clean() {
 #[test]
 fn other_routes_still_behave() {
     let agent = Agent::on_fixture("pi4");
-    let post = running_agent::request(agent.addr, "POST", "/metrics");
+    let post = support::request(agent.addr, "POST", "/metrics");
     assert_eq!(post.status, 405);
     assert_eq!(post.header("content-type"), Some("application/json"));
     let page = agent.get("/");

@@ -3,11 +3,11 @@
 //! /system), and the dumped DOM shows the live hostname and numbers.
 #![cfg(target_os = "linux")]
 
-mod running_agent;
+mod support;
 
-use running_agent::{require_tool, Agent};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{require_tool, Agent};
 
 /// `chromium --headless --dump-dom` of `url` after 5 s of virtual time.
 fn dump_dom(browser: &std::path::Path, url: &str) -> String {

@@ -8,25 +8,7 @@ mod support;
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use support::{expected, fixture, Agent};
-
-fn start_on_fixture(name: &str) -> Agent {
-    let root = fixture(name);
-    // a tree without sys/ stands for a host whose sysfs is empty
-    let empty = tempfile::tempdir().expect("tempdir");
-    let sys = if root.join("sys").is_dir() {
-        root.join("sys")
-    } else {
-        empty.path().to_path_buf()
-    };
-    Agent::start(&[
-        (
-            "SYSTEM_STATS_PROCFS",
-            root.join("proc").to_str().expect("utf8"),
-        ),
-        ("SYSTEM_STATS_SYSFS", sys.to_str().expect("utf8")),
-    ])
-}
+use support::{expected, Agent};
 
 /// Poll until the first CPU window over the (static) tree has closed.
 fn settled_snapshot(agent: &Agent) -> Value {
@@ -54,7 +36,7 @@ fn boot_time_utc(epoch: f64) -> String {
 
 /// Compare every seed key the oracle computes for this fixture.
 fn check_against_oracle(name: &str) -> Value {
-    let agent = start_on_fixture(name);
+    let agent = Agent::on_fixture(name);
     let s = settled_snapshot(&agent);
     let e = expected(name);
 
@@ -327,11 +309,11 @@ fn health_and_json_errors() {
     let agent = Agent::start(&[]);
     let h = agent.request("GET", "/health");
     assert_eq!((h.status, h.body.as_str()), (200, r#"{"status":"ok"}"#));
-    assert_eq!(h.content_type, "application/json");
+    assert_eq!(h.header("content-type"), Some("application/json"));
 
     let nf = agent.request("GET", "/nope");
     assert_eq!(nf.status, 404);
-    assert_eq!(nf.content_type, "application/json");
+    assert_eq!(nf.header("content-type"), Some("application/json"));
     assert_eq!(
         serde_json::from_str::<Value>(&nf.body).expect("json")["error"],
         json!("not found")

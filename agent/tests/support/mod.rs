@@ -28,6 +28,8 @@ pub fn expected(name: &str) -> serde_json::Value {
 pub struct Agent {
     pub child: Child,
     pub addr: SocketAddr,
+    /// An empty sysfs stand-in for fixture trees without `sys/`.
+    _empty_sysfs: Option<tempfile::TempDir>,
 }
 
 impl Agent {
@@ -60,48 +62,49 @@ impl Agent {
             .expect("agent logged its listening address")
             .parse()
             .expect("listening address parses");
-        Agent { child, addr }
+        Agent {
+            child,
+            addr,
+            _empty_sysfs: None,
+        }
     }
 
-    /// GET (or another method) `path`; returns status, content type and body.
+    /// Start on the captured tree `name` (its proc/ and sys/; a tree without
+    /// sys/ stands for a host whose sysfs is empty).
+    pub fn on_fixture(name: &str) -> Agent {
+        let root = fixture(name);
+        let empty = (!root.join("sys").is_dir()).then(|| tempfile::tempdir().expect("tempdir"));
+        let sys = empty
+            .as_ref()
+            .map_or_else(|| root.join("sys"), |d| d.path().to_path_buf());
+        let mut agent = Agent::start(&[
+            (
+                "SYSTEM_STATS_PROCFS",
+                root.join("proc").to_str().expect("utf8"),
+            ),
+            ("SYSTEM_STATS_SYSFS", sys.to_str().expect("utf8")),
+        ]);
+        agent._empty_sysfs = empty;
+        agent
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.request("GET", path)
+    }
+
+    /// `method path` over a fresh connection.
     pub fn request(&self, method: &str, path: &str) -> Response {
-        let mut s =
-            TcpStream::connect_timeout(&self.addr, Duration::from_secs(5)).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("timeout");
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-        )
-        .expect("send");
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).expect("read");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").expect("http response");
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("status code");
-        let content_type = head
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-type")
-                    .then(|| v.trim().to_string())
-            })
-            .unwrap_or_default();
-        Response {
-            status,
-            content_type,
-            body: body.to_string(),
-        }
+        request(self.addr, method, path)
     }
 
     pub fn get_json(&self, path: &str) -> serde_json::Value {
         let r = self.request("GET", path);
         assert_eq!(r.status, 200, "GET {path}: {}", r.body);
-        assert_eq!(r.content_type, "application/json");
+        assert_eq!(r.header("content-type"), Some("application/json"));
         serde_json::from_str(&r.body).expect("JSON body")
     }
 }
@@ -115,6 +118,66 @@ impl Drop for Agent {
 
 pub struct Response {
     pub status: u16,
-    pub content_type: String,
+    pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal HTTP/1.1 request (Connection: close) and its parsed response.
+pub fn request(addr: SocketAddr, method: &str, path: &str) -> Response {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read response");
+    let raw = String::from_utf8_lossy(&raw);
+    let (head, body) = raw.split_once("\r\n\r\n").expect("head and body");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// The first of `names` found on PATH.
+pub fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// A missing tool fails the test unless `skip_var=1` says this run may skip it.
+pub fn require_tool(names: &[&str], skip_var: &str, package: &str) -> Option<PathBuf> {
+    if let Some(p) = on_path(names) {
+        return Some(p);
+    }
+    if std::env::var(skip_var).as_deref() == Ok("1") {
+        eprintln!("skipping: none of {names:?} on PATH and {skip_var}=1");
+        return None;
+    }
+    panic!("none of {names:?} on PATH: install the Debian package `{package}` or set {skip_var}=1");
 }
