@@ -11,7 +11,8 @@ t=$EPOCHREALTIME
 cargo build --release --locked -p system-stats -p system-stats-forwarder
 log "cargo build --release: $(elapsed "$t")s"
 # --no-strip: the release profile already strips (strip = "symbols").
-deb=$(cargo deb -p system-stats --no-build --no-strip 2>&1 | tee /dev/stderr | tail -1)
+# (stdout: the .deb's path; warnings go to stderr)
+deb=$(cargo deb -p system-stats --no-build --no-strip | tail -1)
 [ -f "$deb" ] || die "cargo deb did not report a .deb"
 log "built $(deb_field "$deb" Package) $(deb_field "$deb" Version) $(deb_field "$deb" Architecture)"
 echo "$deb"

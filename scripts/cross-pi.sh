@@ -62,7 +62,7 @@ for T in $TARGETS; do
   log "$T: cargo build --release in $(elapsed "$t")s"
   dest=$OUT; [ "$T" = arm-unknown-linux-gnueabihf ] && dest=$OUT/armv6
   mkdir -p "$dest"
-  deb=$(cargo deb -p system-stats --no-build --no-strip --target "$T" 2>&1 | tail -1)
+  deb=$(cargo deb -p system-stats --no-build --no-strip --target "$T" | tail -1)
   [ -f "$deb" ] || die "cargo deb --target $T: $deb"
   cp "$deb" "$dest/"
   debs+=("$dest/$(basename "$deb")")
