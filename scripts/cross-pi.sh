@@ -36,6 +36,14 @@ esac
 log "mode: $MODE; targets: $TARGETS; CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 
 ensure_cargo_deb
+if [ "$MODE" = cross ]; then
+  # cargo-deb resolves `$auto` (dpkg-shlibdeps) against the host's cross libc
+  if [ "$(id -u)" = 0 ]; then
+    apt_install dpkg-dev libc6-dev-arm64-cross libc6-dev-armhf-cross
+  else
+    log "not root: make sure dpkg-dev, libc6-dev-arm64-cross and libc6-dev-armhf-cross are installed"
+  fi
+fi
 if [ "$MODE" = debian ]; then
   t=$EPOCHREALTIME
   bash "$ROOT/scripts/setup-cross-toolchain.sh"
