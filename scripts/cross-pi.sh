@@ -50,24 +50,32 @@ if [ "$MODE" = debian ]; then
   log "toolchain ready in $(elapsed "$t")s"
 fi
 
-build() {  # $1 = target triple
+build() {  # target triples...
   if [ "$MODE" = cross ]; then
-    cross build --release --locked --target "$1" -p system-stats -p system-stats-forwarder
+    local T
+    for T in "$@"; do
+      cross build --release --locked --target "$T" -p system-stats -p system-stats-forwarder
+    done
   else
-    ( # Debian's toolchain only in this subshell; cargo-deb below uses rustup's cargo
+    local targets=() T
+    for T in "$@"; do targets+=(--target "$T"); done
+    ( # Debian's toolchain only in this subshell; cargo-deb below uses rustup's cargo.
+      # One cargo run for all targets: host build scripts are built once and the
+      # single-threaded fat-LTO links of the targets overlap on the cores.
       # shellcheck disable=SC1091
       source "${SYSTEM_STATS_CROSS_HOME:-/var/cache/system-stats-ci/cross}/env.sh"
-      "$SYSTEM_STATS_CROSS_CARGO" build --release --locked --target "$1" \
+      "$SYSTEM_STATS_CROSS_CARGO" build --release --locked "${targets[@]}" \
         -p system-stats -p system-stats-forwarder )
   fi
 }
 
 rm -rf "$OUT"; mkdir -p "$OUT"
+t=$EPOCHREALTIME
+# shellcheck disable=SC2086
+build $TARGETS
+log "cargo build --release for $TARGETS: $(elapsed "$t")s"
 debs=()
 for T in $TARGETS; do
-  t=$EPOCHREALTIME
-  build "$T"
-  log "$T: cargo build --release in $(elapsed "$t")s"
   dest=$OUT; [ "$T" = arm-unknown-linux-gnueabihf ] && dest=$OUT/armv6
   mkdir -p "$dest"
   deb=$(cargo deb -p system-stats --no-build --no-strip --target "$T" | tail -1)
