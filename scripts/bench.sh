@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# Release benchmark of the agent (and the forwarder's bench test when it
+# exists); prints a markdown table with a target and PASS/FAIL per row.
+# Method and reference numbers: docs/bench.md. `make bench` runs this.
+#
+# All traffic goes to 127.0.0.1; every phase is time-bounded (~110 s of
+# measurement, plus the build and the forwarder's bench test).
+#
+# Settings (environment):
+#   BENCH_PIN=1|0        1 (default): agent on CPU 0, wrk on CPU 1 (taskset);
+#                        0: both unpinned (the scheduler shares the cores)
+#   BENCH_DURATION=10    seconds per wrk run
+#   BENCH_IDLE=30        seconds of the idle-CPU measurement
+#   BENCH_SKIP_BUILD=1   use the existing release binaries
+#   BENCH_AGENT_BIN=...  agent binary (default target/release/system-stats-service)
+#   BENCH_FORWARDER=0    skip the forwarder's bench test
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+PIN=${BENCH_PIN:-1}
+DUR=${BENCH_DURATION:-10}
+IDLE=${BENCH_IDLE:-30}
+AGENT_BIN=${BENCH_AGENT_BIN:-$ROOT/target/release/system-stats-service}
+T0=$EPOCHREALTIME
+
+log() { printf '[bench +%ss] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')" "$*" >&2; }
+die() { echo "bench: FAIL: $*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ build
+have_forwarder() { grep -qs '^name = "system-stats-forwarder"' forwarder/Cargo.toml; }
+
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  if have_forwarder; then
+    log "cargo build --release -p system-stats -p system-stats-forwarder"
+    if ! cargo build --release -p system-stats -p system-stats-forwarder; then
+      log "building both failed; retrying the agent alone"
+      cargo build --release -p system-stats
+    fi
+  else
+    log "forwarder package not present; cargo build --release -p system-stats"
+    cargo build --release -p system-stats
+  fi
+fi
+[ -x "$AGENT_BIN" ] || die "no agent binary at $AGENT_BIN"
+
+# ------------------------------------------------------------------ tools
+if ! command -v wrk >/dev/null; then
+  SUDO=()
+  [ "$(id -u)" = 0 ] || SUDO=(sudo -n)
+  log "installing wrk (apt)"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq update >/dev/null
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq install -y --no-install-recommends wrk >/dev/null
+fi
+command -v wrk >/dev/null || die "wrk is not available"
+command -v curl >/dev/null || die "curl is not available"
+
+NCPU=$(nproc)
+CLK_TCK=$(getconf CLK_TCK)
+AGENT_PIN=()
+WRK_PIN=()
+if [ "$PIN" = 1 ] && [ "$NCPU" -ge 2 ] && command -v taskset >/dev/null; then
+  AGENT_PIN=(taskset -c 0)
+  WRK_PIN=(taskset -c 1)
+  PIN_DESC="agent pinned to CPU 0, wrk to CPU 1 (taskset)"
+else
+  PIN=0
+  PIN_DESC="unpinned (agent and wrk share $NCPU CPUs)"
+fi
+
+# ------------------------------------------------------------------ agent
+WORK=$(mktemp -d)
+AGENT_PID=
+cleanup() {
+  if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
+    kill "$AGENT_PID" 2>/dev/null || true
+    wait "$AGENT_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
+  SYSTEM_STATS_LOG_LEVEL=info NO_COLOR=1 \
+  "${AGENT_PIN[@]}" "$AGENT_BIN" 2>"$WORK/agent.log" >/dev/null &
+AGENT_PID=$!   # taskset execs the agent: same PID
+
+PORT=
+for _ in $(seq 1 100); do
+  PORT=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/agent.log" | grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://') || true
+  [ -n "$PORT" ] && break
+  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$WORK/agent.log" >&2; die "agent exited"; }
+  sleep 0.1
+done
+[ -n "$PORT" ] || { cat "$WORK/agent.log" >&2; die "agent did not log its port within 10 s"; }
+BASE="http://127.0.0.1:$PORT"
+log "agent pid $AGENT_PID on $BASE; $PIN_DESC"
+
+curl -fsS -m 5 "$BASE/health" >/dev/null || die "/health does not answer"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+curl -fsS -m 5 "$BASE/system" >/dev/null || die "/system does not answer"
+
+# ---------------------------------------------------------------- helpers
+# utime+stime of the agent, in clock ticks
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$AGENT_PID/stat"; }
+# on-CPU time of every agent thread, ns (scheduler accounting, finer than ticks)
+cpu_ns() { cat /proc/"$AGENT_PID"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$AGENT_PID/status"; }
+
+# wrk URL CONNECTIONS -> file with wrk's output
+run_wrk() {
+  local url=$1 conns=$2 out=$3
+  "${WRK_PIN[@]}" wrk --latency -t2 -c"$conns" -d"${DUR}s" --timeout 5s "$url" >"$out" 2>&1 \
+    || { cat "$out" >&2; die "wrk failed against $url"; }
+}
+wrk_rps() { awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1"; }
+wrk_requests() { awk '/ requests in / { print $1 }' "$1"; }
+wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF }' "$1"; }
+# p50 in ms (wrk prints us, ms or s)
+wrk_p50_ms() {
+  awk '$1 == "50%" {
+    v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+    if (u == "us") v /= 1000; else if (u == "s") v *= 1000
+    printf "%.3f", v }' "$1"
+}
+
+ROWS=()
+# row NAME MEASURED TARGET OK(1/0/-)
+row() {
+  local verdict=n/a
+  case $4 in 1) verdict=PASS ;; 0) verdict=FAIL ;; esac
+  ROWS+=("| $1 | $2 | $3 | $verdict |")
+}
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }' && echo 1 || echo 0; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' && echo 1 || echo 0; }
+fmt_int() { printf '%d' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+
+# ---------------------------------------------------------------- /system
+log "warm-up: /system for 2 s"
+"${WRK_PIN[@]}" wrk -t1 -c2 -d2s "$BASE/system" >/dev/null 2>&1 || true
+
+log "/system: wrk -t2 -c8 -d${DUR}s"
+t0=$(cpu_ticks); n0=$(cpu_ns)
+run_wrk "$BASE/system" 8 "$WORK/system.txt"
+t1=$(cpu_ticks); n1=$(cpu_ns)
+SYS_REQ=$(wrk_requests "$WORK/system.txt")
+SYS_RPS=$(wrk_rps "$WORK/system.txt")
+SYS_P50=$(wrk_p50_ms "$WORK/system.txt")
+[ -z "$(wrk_non2xx "$WORK/system.txt")" ] || die "/system returned non-2xx responses"
+CPU_MS=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$SYS_REQ" 'BEGIN { printf "%.3f", d / hz * 1000 / n }')
+CPU_MS_NS=$(awk -v d=$((n1 - n0)) -v n="$SYS_REQ" 'BEGIN { printf "%.3f", d / 1e6 / n }')
+TOTAL_SYS=$SYS_REQ
+if [ "$TOTAL_SYS" -lt 10000 ]; then
+  log "only $TOTAL_SYS /system requests so far; topping up to 10,000"
+  "${WRK_PIN[@]}" wrk -t2 -c8 -d"${DUR}s" "$BASE/system" >"$WORK/topup.txt" 2>&1 || true
+  TOTAL_SYS=$((TOTAL_SYS + $(wrk_requests "$WORK/topup.txt")))
+fi
+RSS_KB=$(status_kb VmRSS)
+HWM_KB=$(status_kb VmHWM)
+
+row "\`/system\` p50 latency (-t2 -c8)" "${SYS_P50} ms" "≤ 1 ms" "$(le "$SYS_P50" 1)"
+row "\`/system\` throughput (-t2 -c8)" "$(fmt_int "$SYS_RPS") req/s" "≥ 5,000 req/s" "$(ge "$SYS_RPS" 5000)"
+row "CPU per \`/system\` request (utime+stime)" "${CPU_MS} ms (schedstat ${CPU_MS_NS} ms)" "≤ 0.2 ms" "$(le "$CPU_MS" 0.2)"
+
+# ---------------------------------------------------------------- /health
+for c in 8 64; do
+  log "/health: wrk -t2 -c$c -d${DUR}s"
+  run_wrk "$BASE/health" "$c" "$WORK/health$c.txt"
+done
+H8=$(wrk_rps "$WORK/health8.txt")
+H64=$(wrk_rps "$WORK/health64.txt")
+row "\`/health\` throughput (-t2 -c8)" "$(fmt_int "$H8") req/s (p50 $(wrk_p50_ms "$WORK/health8.txt") ms)" "≥ 30,000 req/s" "$(ge "$H8" 30000)"
+row "\`/health\` throughput (-t2 -c64)" "$(fmt_int "$H64") req/s (p50 $(wrk_p50_ms "$WORK/health64.txt") ms)" "(reported)" "-"
+
+# ---------------------------------------------------------------- /metrics
+code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$BASE/metrics" || echo 000)
+if [ "$code" = 200 ]; then
+  log "/metrics: wrk -t2 -c8 -d${DUR}s"
+  run_wrk "$BASE/metrics" 8 "$WORK/metrics.txt"
+  M_P50=$(wrk_p50_ms "$WORK/metrics.txt")
+  M_RPS=$(wrk_rps "$WORK/metrics.txt")
+  row "\`/metrics\` p50 latency (-t2 -c8)" "${M_P50} ms" "≤ 1 ms" "$(le "$M_P50" 1)"
+  row "\`/metrics\` throughput (-t2 -c8)" "$(fmt_int "$M_RPS") req/s" "≥ 5,000 req/s" "$(ge "$M_RPS" 5000)"
+else
+  log "/metrics answers $code: n/a"
+  row "\`/metrics\` p50 latency / throughput" "n/a (HTTP $code)" "≤ 1 ms / ≥ 5,000 req/s" "-"
+fi
+
+# ---------------------------------------------------------------- memory
+RSS_MB=$(awk -v k="$RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+HWM_MB=$(awk -v k="$HWM_KB" 'BEGIN { printf "%.1f", k / 1024 }')
+row "RSS after $(fmt_int "$TOTAL_SYS") \`/system\` requests (VmRSS)" "${RSS_MB} MB" "≤ 8 MB" "$(le "$RSS_MB" 8)"
+row "Peak RSS over the whole run (VmHWM)" "$(awk -v k="$(status_kb VmHWM)" 'BEGIN { printf "%.1f", k / 1024 }') MB (${HWM_MB} MB after /system)" "(reported)" "-"
+
+# ---------------------------------------------------------------- idle CPU
+log "idle: ${IDLE} s without requests"
+sleep 2
+t0=$(cpu_ticks); n0=$(cpu_ns); s0=$EPOCHREALTIME
+sleep "$IDLE"
+t1=$(cpu_ticks); n1=$(cpu_ns); s1=$EPOCHREALTIME
+IDLE_PCT=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v a="$s0" -v b="$s1" 'BEGIN { printf "%.3f", d / hz / (b - a) * 100 }')
+IDLE_PCT_NS=$(awk -v d=$((n1 - n0)) -v a="$s0" -v b="$s1" 'BEGIN { printf "%.4f", d / 1e9 / (b - a) * 100 }')
+row "Idle CPU over ${IDLE} s (% of one core)" "${IDLE_PCT} % ($((t1 - t0)) ticks; schedstat ${IDLE_PCT_NS} %)" "≤ 0.1 %" "$(le "$IDLE_PCT" 0.1)"
+IDLE_NS_PER_S=$(awk -v d=$((n1 - n0)) -v a="$s0" -v b="$s1" 'BEGIN { printf "%.0f", d / (b - a) }')
+
+# ------------------------------------------------------ cold collections
+# Requests further apart than the agent's reuse period (250 ms) each pay for
+# a full collection; the idle rate (sampler) is subtracted.
+COLD_N=20
+log "cold: $COLD_N /system requests 0.3 s apart"
+n0=$(cpu_ns); s0=$EPOCHREALTIME
+for _ in $(seq 1 "$COLD_N"); do
+  curl -fsS -m 5 -o /dev/null "$BASE/system" || die "/system failed"
+  sleep 0.3
+done
+n1=$(cpu_ns); s1=$EPOCHREALTIME
+COLD_MS=$(awk -v d=$((n1 - n0)) -v idle="$IDLE_NS_PER_S" -v a="$s0" -v b="$s1" -v n="$COLD_N" \
+  'BEGIN { v = (d - idle * (b - a)) / 1e6 / n; if (v < 0) v = 0; printf "%.3f", v }')
+row "CPU per uncached \`/system\` collection (schedstat, $COLD_N requests 0.3 s apart)" "${COLD_MS} ms" "≤ 0.2 ms" "$(le "$COLD_MS" 0.2)"
+
+kill "$AGENT_PID" 2>/dev/null || true
+wait "$AGENT_PID" 2>/dev/null || true
+AGENT_PID=
+
+# ---------------------------------------------------------------- report
+echo
+echo "## system-stats bench — $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "Agent: $("$AGENT_BIN" --version 2>/dev/null | head -n1 || true) from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo 'unknown tree')."
+echo "Host: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo) ×${NCPU}, $(uname -sr), $(wrk -v 2>&1 | head -n1 | awk '{ print $1, $2 }')."
+echo "Method: ${PIN_DESC}; wrk --latency -t2 -d${DUR}s; CLK_TCK=${CLK_TCK}."
+echo "Load average before / after: ${LOAD_START} / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the host skews every figure)."
+echo
+echo "| Metric | Measured | Target | Result |"
+echo "|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
+echo
+
+# ---------------------------------------------------------------- forwarder
+if [ "${BENCH_FORWARDER:-1}" = 0 ]; then
+  echo "forwarder bench: skipped (BENCH_FORWARDER=0)"
+elif have_forwarder && [ -f forwarder/tests/bench.rs ]; then
+  log "forwarder: cargo test --release -p system-stats-forwarder --test bench -- --ignored --nocapture"
+  echo "### forwarder bench"
+  echo
+  echo '```'
+  timeout 600 cargo test --release -p system-stats-forwarder --test bench -- --ignored --nocapture 2>&1 \
+    | grep -v -E '^\s*(Compiling|Finished|Running|Blocking)' || echo "forwarder bench: FAILED"
+  echo '```'
+else
+  echo "forwarder bench: not available yet"
+fi
+
+FAILS=$(printf '%s\n' "${ROWS[@]}" | grep -c '| FAIL |' || true)
+log "done: $FAILS row(s) missed their target"
