@@ -108,6 +108,28 @@ fn existing_dir(value: &str) -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// Linux reads procfs: its root must hold a `stat` file.
+#[cfg(target_os = "linux")]
+fn procfs_root(value: &str) -> Option<PathBuf> {
+    existing_dir(value).filter(|p| p.join("stat").is_file())
+}
+
+#[cfg(target_os = "linux")]
+fn sysfs_root(value: &str) -> Option<PathBuf> {
+    existing_dir(value)
+}
+
+/// Other systems have no procfs/sysfs: the settings are accepted and unused.
+#[cfg(not(target_os = "linux"))]
+fn procfs_root(value: &str) -> Option<PathBuf> {
+    Some(PathBuf::from(value))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sysfs_root(value: &str) -> Option<PathBuf> {
+    Some(PathBuf::from(value))
+}
+
 fn validate(raw: &system_stats_common::RawSettings) -> Result<Config, SettingError> {
     let missing = |env: &str| SettingError {
         name: env.to_string(),
@@ -151,14 +173,14 @@ fn validate(raw: &system_stats_common::RawSettings) -> Result<Config, SettingErr
         .parse(
             "SYSTEM_STATS_PROCFS",
             "a procfs root containing a `stat` file",
-            |v| existing_dir(v).filter(|p| p.join("stat").is_file()),
+            procfs_root,
         )?
         .ok_or_else(|| missing("SYSTEM_STATS_PROCFS"))?;
     let sysfs = raw
         .parse(
             "SYSTEM_STATS_SYSFS",
             "an existing sysfs directory",
-            existing_dir,
+            sysfs_root,
         )?
         .ok_or_else(|| missing("SYSTEM_STATS_SYSFS"))?;
     Ok(Config {
@@ -218,7 +240,9 @@ mod tests {
             ("SYSTEM_STATS_LOG_LEVEL", "loud"),
             ("SYSTEM_STATS_LOG_FORMAT", "xml"),
             ("SYSTEM_STATS_DISK_PATH", "/no/such/dir"),
+            #[cfg(target_os = "linux")]
             ("SYSTEM_STATS_PROCFS", "/tmp"),
+            #[cfg(target_os = "linux")]
             ("SYSTEM_STATS_SYSFS", "/no/such/sys"),
         ] {
             let err = run(&[(var, value)]).expect_err(var);
