@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb cross-pi e2e lintian clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi qemu-smoke e2e packaging-ci clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -35,12 +35,24 @@ bench: ## release benchmark of agent and forwarder; prints a table
 deb: ## .deb for this machine's architecture, in target/debian/
 	scripts/build-deb.sh
 
+lintian: deb ## lintian (no E/W) + systemd-analyze verify of the host .deb
+	scripts/lintian-check.sh target/debian/system-stats_*.deb
+
+cross-toolchain: ## install the docker-free arm64/armhf Rust toolchain (root, idempotent)
+	scripts/setup-cross-toolchain.sh
+
 cross-pi: ## arm64 + armhf .debs for Raspberry Pi, in target/pi/ (cross if a container engine runs, else docker-free)
 	scripts/cross-pi.sh
+
+qemu-smoke: ## run the target/pi .debs' binaries under qemu-user (after make cross-pi)
+	scripts/qemu-smoke.sh target/pi/system-stats_*.deb
 
 e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the units
 	scripts/lintian-check.sh target/debian/system-stats_*.deb
 	scripts/nspawn-deb-test.sh target/debian/system-stats_*.deb
+
+packaging-ci: ## every packaging proof, with timings, as .ci/run runs it
+	scripts/ci-packaging.sh
 
 clean:
 	$(CARGO) clean
