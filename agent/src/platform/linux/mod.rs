@@ -8,7 +8,6 @@ pub mod cpuinfo;
 pub mod discovery;
 pub mod disk_io;
 pub mod files;
-pub mod files_ext;
 pub mod filesystems;
 pub mod interfaces;
 pub mod memory;
