@@ -12,6 +12,12 @@ use system_stats_common::notify;
 /// How often the CPU window is refreshed.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_secs(1);
 
+/// After SIGTERM/SIGINT, how long requests in flight may take before the
+/// agent exits anyway: hyper's graceful shutdown otherwise waits forever for
+/// connections that never sent a request (a browser's preconnected socket,
+/// a client stuck mid-headers), and systemd would have to SIGKILL us.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
 /// Why the agent could not run (exit code 1).
 #[derive(Debug)]
 pub struct RunError(pub String);
@@ -20,8 +26,13 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     let collector = Arc::new(Collector::new(&config.sources));
     let sampler = CpuSampler::start(collector.clone(), SAMPLE_INTERVAL);
     let state = AppState { collector, sampler };
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = signalled.send(());
+    };
     let (addr, server) = warp::serve(routes(state))
-        .try_bind_with_graceful_shutdown(config.listen, shutdown_signal())
+        .try_bind_with_graceful_shutdown(config.listen, shutdown)
         .map_err(|e| {
             RunError(format!(
                 "cannot listen on {}: {}",
@@ -37,8 +48,18 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         "listening on {addr}"
     );
     notify::ready(&format!("serving /system on {addr}"));
-    server.await;
-    notify::stopping();
+    let grace_over = async move {
+        match on_signal.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = server => {}
+        () = grace_over => {
+            tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after the signal; closing them");
+        }
+    }
     tracing::info!("stopped");
     Ok(())
 }

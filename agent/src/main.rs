@@ -29,7 +29,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(system_stats_agent::app::run(config)) {
+    let outcome = runtime.block_on(system_stats_agent::app::run(config));
+    // do not wait for a collection blocked in the kernel (e.g. statvfs of a dead NFS mount)
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{PROGRAM}: {}", e.0);
