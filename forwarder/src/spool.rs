@@ -8,6 +8,7 @@
 //! agent's `/metrics` scrape of the same poll, for remote-write destinations.
 
 use crate::cursor;
+use crate::record::scan_valid;
 pub use crate::record::{Record, Scraped};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
@@ -370,29 +371,6 @@ impl Spool {
     pub fn total_bytes(&self) -> u64 {
         self.total_bytes
     }
-}
-
-/// Length of the valid prefix of a segment and the seq after its last
-/// complete, well-formed, consecutive record.
-fn scan_valid(path: &Path, first: u64) -> io::Result<(u64, u64)> {
-    let mut reader = BufReader::new(File::open(path)?);
-    let (mut valid, mut expected) = (0u64, first);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line)?;
-        if n == 0 || line.last() != Some(&b'\n') {
-            break;
-        }
-        match serde_json::from_slice::<Record>(&line) {
-            Ok(r) if r.seq == expected => {
-                valid += n as u64;
-                expected += 1;
-            }
-            _ => break,
-        }
-    }
-    Ok((valid, expected))
 }
 
 #[cfg(test)]
