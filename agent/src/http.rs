@@ -93,6 +93,26 @@ fn metrics(state: &AppState) -> Response<Vec<u8>> {
     body_response(crate::metrics::text::CONTENT_TYPE, text.into_bytes())
 }
 
+/// Run a collecting handler on tokio's blocking pool: reads of procfs/sysfs
+/// and statvfs can block in the kernel (a dead NFS mount, a stuck device), and
+/// on a runtime worker they would stall `/health`, the status page and the
+/// CPU sampler with it.
+async fn blocking(
+    state: AppState,
+    handler: fn(&AppState) -> Response<Vec<u8>>,
+) -> Result<Response<Vec<u8>>, Infallible> {
+    Ok(
+        match tokio::task::spawn_blocking(move || handler(&state)).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                tracing::error!(error = %e, "collection failed");
+                let status = StatusCode::INTERNAL_SERVER_ERROR;
+                json_response(status, error_body(status, "collection failed"))
+            }
+        },
+    )
+}
+
 async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
     let (status, message) = if err.is_not_found() {
         (StatusCode::NOT_FOUND, "not found")
@@ -111,12 +131,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(warp::path::end())
         .and(warp::get())
         .and(with_state.clone())
-        .map(|s: AppState| system(&s));
+        .and_then(|s: AppState| blocking(s, system));
     let metrics = warp::path("metrics")
         .and(warp::path::end())
         .and(warp::get())
         .and(with_state)
-        .map(|s: AppState| metrics(&s));
+        .and_then(|s: AppState| blocking(s, metrics));
     let page = warp::path::end()
         .and(warp::get())
         .map(|| body_response("text/html; charset=utf-8", STATUS_PAGE.as_bytes().to_vec()));
