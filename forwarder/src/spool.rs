@@ -135,7 +135,11 @@ impl Spool {
             // A destination seen for the first time starts with the next sample.
             let seq = cursors.entry(key.clone()).or_insert(next_seq);
             *seq = (*seq).clamp(oldest, next_seq);
-            cursor::write(&cur_dir.join(key), *seq, true)?;
+            // A full disk or an unwritable directory must not strand the
+            // backlog: deliver anyway; each delivery writes the cursor again.
+            if let Err(e) = cursor::write(&cur_dir.join(key), *seq, true) {
+                warn!(destination = %key, "cannot save the delivery cursor ({e}); delivering anyway");
+            }
         }
         let active = match segments.back() {
             Some(last) => Some(OpenOptions::new().append(true).open(&last.path)?),

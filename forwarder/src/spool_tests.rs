@@ -190,3 +190,24 @@ fn scrapes_ride_along_and_old_records_have_none() {
     let s = Spool::open(dir.path(), 1 << 20, &keys(&["rw"])).unwrap();
     assert_eq!(s.next_seq(), 3);
 }
+
+#[test]
+fn unwritable_cursor_does_not_keep_the_spool_from_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        for i in 0..3 {
+            s.append(i as i64, &sample(i)).unwrap();
+        }
+        s.advance("a", 2).unwrap();
+    }
+    // The cursor's temp file cannot be created (as on a full disk, or a
+    // directory turned read-only): the backlog must still be deliverable.
+    fs::create_dir(dir.path().join("cursors").join("a.tmp")).unwrap();
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a", "new"])).unwrap();
+    assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![2, 3]);
+    assert!(s.advance("a", 4).is_err());
+    assert!(s.read("a", 10, &mut None).unwrap().is_empty());
+    assert_eq!(s.append(9, &sample(9)).unwrap().seq, 4);
+    assert_eq!(seqs(&s.read("new", 10, &mut None).unwrap()), vec![4]);
+}
