@@ -114,6 +114,7 @@ impl Spool {
             }
             next_seq = next;
         }
+        let scanned_next = next_seq;
         let oldest = segments.front().map_or(next_seq, |s| s.first);
         let mut cursors = BTreeMap::new();
         for key in keys {
@@ -141,9 +142,13 @@ impl Spool {
                 warn!(destination = %key, "cannot save the delivery cursor ({e}); delivering anyway");
             }
         }
+        // Records of a segment are consecutive (the check above relies on
+        // it): when a cursor is ahead of the data, start a new segment.
         let active = match segments.back() {
-            Some(last) => Some(OpenOptions::new().append(true).open(&last.path)?),
-            None => None,
+            Some(last) if next_seq == scanned_next => {
+                Some(OpenOptions::new().append(true).open(&last.path)?)
+            }
+            _ => None,
         };
         let total_bytes = segments.iter().map(|s| s.bytes).sum();
         let mut spool = Spool {

@@ -211,3 +211,25 @@ fn unwritable_cursor_does_not_keep_the_spool_from_opening() {
     assert_eq!(s.append(9, &sample(9)).unwrap().seq, 4);
     assert_eq!(seqs(&s.read("new", 10, &mut None).unwrap()), vec![4]);
 }
+
+#[test]
+fn cursor_ahead_of_the_data_starts_a_new_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        for i in 0..3 {
+            s.append(i as i64, &sample(i)).unwrap();
+        }
+    }
+    // E.g. the records the cursor went past were cut off as damaged.
+    cursor::write(&dir.path().join("cursors").join("a"), 10, true).unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        assert_eq!(s.append(10, &sample(10)).unwrap().seq, 10);
+        assert_eq!(s.append(11, &sample(11)).unwrap().seq, 11);
+    }
+    // The seq gap must not make the next start cut off spooled samples.
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+    assert_eq!(s.next_seq(), 12);
+    assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![10, 11]);
+}
