@@ -210,7 +210,12 @@ impl Spool {
             return Err(invalid("spool has no active segment".into()));
         };
         if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
-            let _ = file.set_len(last.bytes);
+            if file.set_len(last.bytes).is_err() {
+                // Part of the record stays: nothing may follow it in this
+                // segment (it would be glued to the fragment, and the next
+                // start cuts off everything after it). Start a new one.
+                self.active = None;
+            }
             return Err(e);
         }
         last.bytes += line.len() as u64;

@@ -233,3 +233,23 @@ fn cursor_ahead_of_the_data_starts_a_new_segment() {
     assert_eq!(s.next_seq(), 12);
     assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![10, 11]);
 }
+
+#[test]
+fn fragment_left_by_a_failed_write_is_read_past_in_a_new_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+        s.append(1, &sample(1)).unwrap();
+        // What a failed write whose truncation failed too leaves behind.
+        let path = s.segments.back().unwrap().path.clone();
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"seq\":2,\"ts\":2,\"sam").unwrap();
+        s.active = None;
+        assert_eq!(s.append(2, &sample(2)).unwrap().seq, 2);
+        assert_eq!(s.segments.len(), 2);
+        assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![1, 2]);
+    }
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+    assert_eq!(s.next_seq(), 3);
+    assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![1, 2]);
+}
