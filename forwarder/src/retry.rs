@@ -63,8 +63,9 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     let wait = if let Ok(secs) = value.parse::<u64>() {
         Duration::from_secs(secs)
-    } else if let Ok(secs) = value.parse::<f64>() {
-        Duration::try_from_secs_f64(secs).ok()?
+    } else if let Some(secs) = value.parse::<f64>().ok().filter(|s| s.is_finite()) {
+        // Clamp first: a value beyond u64 or Duration still means "long".
+        Duration::try_from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())).ok()?
     } else {
         let when = httpdate::parse_http_date(value).ok()?;
         when.duration_since(now).unwrap_or(Duration::ZERO)
@@ -149,6 +150,14 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("99999999", now), Some(MAX_RETRY_AFTER));
+        // Beyond u64 or Duration: still "a very long time", not "unknown".
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(parse_retry_after("1e300", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("inf", now), None);
+        assert_eq!(parse_retry_after("NaN", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
     }
