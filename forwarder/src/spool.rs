@@ -337,8 +337,9 @@ impl Spool {
     /// rejected): persist the cursor, then delete segments nobody needs.
     pub fn advance(&mut self, key: &str, to: u64) -> io::Result<()> {
         // Memory first: even if the file cannot be written, this run must
-        // not resend (or re-reject) the same samples forever.
-        let to = to.min(self.next_seq);
+        // not resend (or re-reject) the same samples forever. Never back:
+        // the cap may have moved the cursor on while the batch was posted.
+        let to = to.max(self.cursor(key)).min(self.next_seq);
         self.cursors.insert(key.to_string(), to);
         let durable = to >= self.next_seq
             || self

@@ -253,3 +253,27 @@ fn fragment_left_by_a_failed_write_is_read_past_in_a_new_segment() {
     assert_eq!(s.next_seq(), 3);
     assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![1, 2]);
 }
+
+#[test]
+fn late_advance_after_eviction_does_not_count_losses_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Spool::open(dir.path(), 4096, &keys(&["a"])).unwrap();
+    s.append(0, &sample(0)).unwrap();
+    let in_flight = s.read("a", 1, &mut None).unwrap();
+    let (mut dropped, mut lost) = (0, 0);
+    let mut tally = |appended: Appended| {
+        dropped += appended.dropped;
+        lost += appended.lost.iter().map(|(_, n)| n).sum::<u64>();
+    };
+    for i in 1..100 {
+        tally(s.append(i, &sample(i as u64)).unwrap());
+    }
+    // The post of seq 1 succeeds after its segment was dropped by the cap.
+    s.advance("a", in_flight[0].seq + 1).unwrap();
+    assert!(s.cursor("a") > 2);
+    for i in 100..200 {
+        tally(s.append(i, &sample(i as u64)).unwrap());
+    }
+    assert!(dropped > 100, "{dropped}");
+    assert!(lost <= dropped, "{lost} lost of {dropped} dropped");
+}
