@@ -259,3 +259,36 @@ fn other_routes_still_behave() {
     assert_eq!(json["cpu"]["temperature_c"], 48.686);
     assert_eq!(json["load_avg"]["load1"], 0.42);
 }
+
+#[test]
+fn cpu_series_carry_the_kernels_cpu_number_when_one_is_offline() {
+    // cpu1 unplugged: /proc/stat lists cpu0 and cpu2 only
+    let tree = tempfile::tempdir().expect("tempdir");
+    let proc = tree.path().join("proc");
+    std::fs::create_dir_all(&proc).expect("mkdir");
+    std::fs::write(
+        proc.join("stat"),
+        "cpu  300 0 300 3000 100 0 0 0 0 0\ncpu0 100 0 100 1000 50 0 0 0 0 0\n\
+cpu2 200 0 200 2000 50 0 0 0 0 0\nintr 0\nctxt 1\nbtime 1700000000\nprocesses 1\n\
+procs_running 1\nprocs_blocked 0\n",
+    )
+    .expect("write stat");
+    std::fs::create_dir_all(tree.path().join("sys")).expect("mkdir");
+    let agent = Agent::start(&[
+        ("SYSTEM_STATS_PROCFS", proc.to_str().expect("utf8")),
+        (
+            "SYSTEM_STATS_SYSFS",
+            tree.path().join("sys").to_str().expect("utf8"),
+        ),
+    ]);
+    let m = samples(&agent.get("/metrics").body);
+    assert_eq!(
+        m.get(r#"node_cpu_seconds_total{cpu="2",mode="user"}"#),
+        Some(&2.0)
+    );
+    assert!(
+        !m.keys()
+            .any(|k| k.starts_with("node_cpu") && k.contains(r#"cpu="1""#)),
+        "{m:?}"
+    );
+}

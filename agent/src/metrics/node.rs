@@ -23,8 +23,8 @@ fn cpu(raw: &RawCounters) -> Vec<MetricFamily> {
         "node_cpu_guest_seconds_total",
         "Seconds the CPUs spent in guests (VMs) for each mode.",
     );
-    for (i, t) in raw.cpu_times.iter().enumerate() {
-        let cpu = i.to_string();
+    for (id, t) in &raw.cpu_times {
+        let cpu = id.to_string();
         for (mode, ticks) in [
             ("idle", t.idle),
             ("iowait", t.iowait),

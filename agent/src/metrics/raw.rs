@@ -46,8 +46,9 @@ pub struct Uname {
 pub struct RawCounters {
     /// Clock ticks per second of the `/proc/stat` times (USER_HZ, 100 on Linux).
     pub ticks_per_second: f64,
-    /// Per-CPU cumulative times in ticks, `cpu0` first.
-    pub cpu_times: Vec<CpuTimes>,
+    /// Per-CPU cumulative times in ticks, keyed by the kernel's CPU number
+    /// (`cpuN` in `/proc/stat`: offline CPUs leave gaps), never decreasing.
+    pub cpu_times: Vec<(u32, CpuTimes)>,
     pub boot_time: Option<u64>,
     /// meminfo fields in file order: node_exporter's key (`Active_anon`), the
     /// value (bytes when the file says kB), and whether it was in kB.

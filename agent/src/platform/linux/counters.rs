@@ -4,9 +4,12 @@
 
 use super::files::Roots;
 use super::{cpu, disk_io};
+use crate::cpu_usage::CpuTimes;
 use crate::metrics::raw::{DiskCounters, NetCounters, RawCounters, Uname};
 use procfs_core::net::InterfaceDeviceStatus;
 use procfs_core::DiskStats;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 /// Linux reports `/proc/stat` times in USER_HZ, 100 on every architecture.
 pub const USER_HZ: f64 = 100.0;
@@ -32,6 +35,54 @@ pub fn parse_meminfo_fields(text: &str) -> Vec<(String, u64, bool)> {
             ))
         })
         .collect()
+}
+
+/// A drop of a CPU's idle time this large (3 s of ticks) means the CPU was
+/// unplugged and replugged: its counters start again (node_exporter's rule).
+const IDLE_JUMP_BACK: u64 = 3 * USER_HZ as u64;
+
+/// Keeps `node_cpu_seconds_total` monotonic as node_exporter does: the kernel's
+/// per-CPU idle and iowait times can step backwards (NO_HZ accounting), which
+/// Prometheus would read as a counter reset and turn into a huge rate spike.
+#[derive(Debug, Default)]
+pub struct CpuCounterGuard {
+    last: Mutex<BTreeMap<u32, CpuTimes>>,
+}
+
+impl CpuCounterGuard {
+    /// Each field is the larger of this reading and the last one reported;
+    /// CPUs gone offline are forgotten.
+    pub fn monotonic(&self, readings: Vec<(u32, CpuTimes)>) -> Vec<(u32, CpuTimes)> {
+        let mut last = match self.last.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let out: Vec<(u32, CpuTimes)> = readings
+            .into_iter()
+            .map(|(id, new)| {
+                let old = last
+                    .get(&id)
+                    .copied()
+                    .filter(|old| old.idle.saturating_sub(new.idle) < IDLE_JUMP_BACK)
+                    .unwrap_or_default();
+                let t = CpuTimes {
+                    user: new.user.max(old.user),
+                    nice: new.nice.max(old.nice),
+                    system: new.system.max(old.system),
+                    idle: new.idle.max(old.idle),
+                    iowait: new.iowait.max(old.iowait),
+                    irq: new.irq.max(old.irq),
+                    softirq: new.softirq.max(old.softirq),
+                    steal: new.steal.max(old.steal),
+                    guest: new.guest.max(old.guest),
+                    guest_nice: new.guest_nice.max(old.guest_nice),
+                };
+                (id, t)
+            })
+            .collect();
+        *last = out.iter().copied().collect();
+        out
+    }
 }
 
 pub fn disks(stats: &DiskStats) -> Vec<DiskCounters> {
@@ -86,18 +137,31 @@ pub fn uname(roots: &Roots, machine: &str) -> Option<Uname> {
     })
 }
 
+/// Per-CPU times from `/proc/stat` text, keyed by CPU number, and the boot time.
+pub fn cpu_times(text: &str) -> Option<(Vec<(u32, CpuTimes)>, u64)> {
+    let (reading, btime) = cpu::parse_stat(text)?;
+    Some((
+        cpu::stat_cpu_ids(text)
+            .into_iter()
+            .zip(reading.per_core)
+            .collect(),
+        btime,
+    ))
+}
+
 /// Everything but the meminfo text and net/dev table, which the snapshot already read.
 pub fn read(
     roots: &Roots,
     machine: &str,
     meminfo_text: Option<&str>,
     net_dev: Option<&InterfaceDeviceStatus>,
+    guard: &CpuCounterGuard,
 ) -> RawCounters {
-    let stat = cpu::read_stat(roots);
+    let stat = roots.proc("stat").and_then(|t| cpu_times(&t));
     RawCounters {
         ticks_per_second: USER_HZ,
         boot_time: stat.as_ref().map(|(_, b)| *b).filter(|b| *b > 0),
-        cpu_times: stat.map(|(r, _)| r.per_core).unwrap_or_default(),
+        cpu_times: guard.monotonic(stat.map(|(t, _)| t).unwrap_or_default()),
         meminfo: meminfo_text.map(parse_meminfo_fields).unwrap_or_default(),
         disks: roots
             .proc("diskstats")
@@ -112,6 +176,49 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const STAT_CPU1_OFFLINE: &str = "cpu  30 0 30 300 10 0 0 0 0 0\n\
+cpu0 10 0 10 100 5 0 0 0 0 0\n\
+cpu2 20 0 20 200 5 0 0 0 0 0\n\
+intr 0\nctxt 1\nbtime 1700000000\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n";
+
+    #[test]
+    fn cpu_times_keep_the_kernels_cpu_numbers() {
+        let (times, btime) = cpu_times(STAT_CPU1_OFFLINE).expect("parses");
+        let ids: Vec<u32> = times.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, vec![0, 2]);
+        assert_eq!(times[1].1.user, 20);
+        assert_eq!(btime, 1_700_000_000);
+    }
+
+    #[test]
+    fn cpu_counters_never_go_backwards_but_reset_on_replug() {
+        let t = |idle: u64, iowait: u64| CpuTimes {
+            user: 50,
+            idle,
+            iowait,
+            ..Default::default()
+        };
+        let guard = CpuCounterGuard::default();
+        assert_eq!(
+            guard.monotonic(vec![(0, t(1000, 40))]),
+            vec![(0, t(1000, 40))]
+        );
+        // iowait and idle stepping back a little: the last values stay
+        assert_eq!(
+            guard.monotonic(vec![(0, t(999, 38))]),
+            vec![(0, t(1000, 40))]
+        );
+        assert_eq!(
+            guard.monotonic(vec![(0, t(1010, 41))]),
+            vec![(0, t(1010, 41))]
+        );
+        // idle back by 3 s or more: the CPU was replugged, its counters restart
+        assert_eq!(guard.monotonic(vec![(0, t(10, 1))]), vec![(0, t(10, 1))]);
+        // a CPU that went offline is forgotten
+        guard.monotonic(vec![(1, t(5, 0))]);
+        assert_eq!(guard.monotonic(vec![(0, t(3, 0))]), vec![(0, t(3, 0))]);
+    }
 
     #[test]
     fn meminfo_fields_like_node_exporter() {

@@ -37,6 +37,22 @@ pub fn parse_stat(text: &str) -> Option<(CpuReading, u64)> {
     Some((reading, stats.btime))
 }
 
+/// The kernel's number of each per-CPU line of `/proc/stat`, in the order
+/// `parse_stat` lists them (offline CPUs have no line, so `cpu0 cpu2` is
+/// possible); a line without a number keeps its position as its number.
+pub fn stat_cpu_ids(text: &str) -> Vec<u32> {
+    text.lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .enumerate()
+        .map(|(i, l)| {
+            let token = l.split_whitespace().next().unwrap_or("");
+            token["cpu".len()..]
+                .parse()
+                .unwrap_or(u32::try_from(i).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
 pub fn read_stat(roots: &Roots) -> Option<(CpuReading, u64)> {
     parse_stat(&roots.proc("stat")?)
 }

@@ -48,6 +48,7 @@ pub struct Collector {
     info: StaticInfo,
     discovery: DiscoveryCache,
     recent: recent::Recent,
+    cpu_counters: counters::CpuCounterGuard,
 }
 
 impl Collector {
@@ -82,6 +83,7 @@ impl Collector {
         Collector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
             recent: recent::Recent::default(),
+            cpu_counters: counters::CpuCounterGuard::default(),
             roots,
             disk_path: sources.disk_path.clone(),
             info,
@@ -195,6 +197,7 @@ impl Collector {
                 &self.info.architecture,
                 meminfo_text.as_deref(),
                 net_dev.as_ref(),
+                &self.cpu_counters,
             )
         });
         (snapshot, raw)
