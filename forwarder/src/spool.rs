@@ -142,6 +142,14 @@ impl Spool {
                 warn!(destination = %key, "cannot save the delivery cursor ({e}); delivering anyway");
             }
         }
+        // Cursor files (and `segments/`, `cursors/`) created just now must
+        // survive a power cut: a lost cursor's destination would count as
+        // new and skip the backlog kept for it.
+        for created in [&cur_dir, dir] {
+            if let Err(e) = sync_dir(created) {
+                warn!("cannot sync {}: {e}", created.display());
+            }
+        }
         // Records of a segment are consecutive (the check above relies on
         // it): when a cursor is ahead of the data, start a new segment.
         let active = match segments.back() {
@@ -198,7 +206,7 @@ impl Spool {
         if roll {
             let path = self.dir.join("segments").join(format!("{seq:020}.jsonl"));
             let file = OpenOptions::new().append(true).create(true).open(&path)?;
-            File::open(self.dir.join("segments"))?.sync_all()?;
+            sync_dir(&self.dir.join("segments"))?;
             self.segments.push_back(Segment {
                 first: seq,
                 bytes: 0,
@@ -386,6 +394,11 @@ impl Spool {
     pub fn total_bytes(&self) -> u64 {
         self.total_bytes
     }
+}
+
+/// Fsync a directory, making the entries created in it durable.
+fn sync_dir(path: &Path) -> io::Result<()> {
+    File::open(path)?.sync_all()
 }
 
 #[cfg(test)]
