@@ -162,6 +162,14 @@ pub async fn run(
             grace.as_secs_f64()
         );
     }
+    // While a backlog drains, cursors are fsynced at most once a second.
+    let synced = spool
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .sync_cursors();
+    if let Err(e) = synced {
+        warn!("cannot sync the delivery cursors: {e}; some samples may be sent again");
+    }
     info!("stopped");
     Ok(())
 }
