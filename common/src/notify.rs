@@ -43,7 +43,8 @@ pub fn watchdog_interval() -> Option<Duration> {
     {
         let mut usec = 0u64;
         if sd_notify::watchdog_enabled(false, &mut usec) && usec > 0 {
-            return Some(Duration::from_micros(usec / 2));
+            // never spin: ping at least 10 ms apart even for absurd settings
+            return Some(Duration::from_micros(usec / 2).max(Duration::from_millis(10)));
         }
     }
     None

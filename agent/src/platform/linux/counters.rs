@@ -15,8 +15,10 @@ use std::sync::Mutex;
 pub const USER_HZ: f64 = 100.0;
 
 /// Every `Key: value [kB]` line, with node_exporter's key (`Active(anon)` →
-/// `Active_anon`); kB values are converted to bytes.
+/// `Active_anon`); kB values are converted to bytes. Keys that would not make
+/// a valid metric name, and repeats of a key, are skipped.
 pub fn parse_meminfo_fields(text: &str) -> Vec<(String, u64, bool)> {
+    let mut seen = std::collections::BTreeSet::new();
     text.lines()
         .filter_map(|line| {
             let (key, rest) = line.split_once(':')?;
@@ -24,6 +26,11 @@ pub fn parse_meminfo_fields(text: &str) -> Vec<(String, u64, bool)> {
             let value: u64 = f.next()?.parse().ok()?;
             let kb = f.next() == Some("kB");
             let key = key.trim().replacen('(', "_", 1).replacen(')', "", 1);
+            let valid =
+                !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !valid || !seen.insert(key.clone()) {
+                return None;
+            }
             Some((
                 key,
                 if kb {
@@ -181,6 +188,25 @@ mod tests {
 cpu0 10 0 10 100 5 0 0 0 0 0\n\
 cpu2 20 0 20 200 5 0 0 0 0 0\n\
 intr 0\nctxt 1\nbtime 1700000000\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n";
+
+    #[test]
+    fn meminfo_keys_become_valid_unique_metric_names() {
+        let fields = parse_meminfo_fields(
+            "MemTotal: 100 kB\nActive(anon): 7 kB\nBad Key: 1 kB\nMemTotal: 5 kB\nHugePages_Total: 0\n: 3\n",
+        );
+        let got: Vec<(&str, u64, bool)> = fields
+            .iter()
+            .map(|(k, v, kb)| (k.as_str(), *v, *kb))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("MemTotal", 102_400, true),
+                ("Active_anon", 7 * 1024, true),
+                ("HugePages_Total", 0, false)
+            ]
+        );
+    }
 
     #[test]
     fn cpu_times_keep_the_kernels_cpu_numbers() {

@@ -20,10 +20,12 @@ pub fn memory(m: &Meminfo) -> Memory {
     if used < 0 {
         used = total as i128 - free as i128;
     }
-    let available = m
-        .mem_available
-        .unwrap_or_else(|| estimate_available(m))
-        .min(total);
+    let available = match m.mem_available {
+        Some(a) if a <= total => a,
+        // some containers (LXC) report more than the total: psutil falls back to free
+        Some(_) => free,
+        None => estimate_available(m).min(total),
+    };
     Memory {
         total,
         available,
@@ -91,6 +93,14 @@ mod tests {
         assert_eq!(mem.used, (1000 - 100 - 50 - 340) * 1024);
         assert_eq!(mem.percent, 40.0);
         assert_eq!(mem.shared, Some(20 * 1024));
+    }
+
+    #[test]
+    fn available_above_total_falls_back_to_free() {
+        let text = MEMINFO.replace("MemAvailable:     600 kB", "MemAvailable:    5000 kB");
+        let mem = memory(&parse_meminfo(&text).expect("parses"));
+        assert_eq!(mem.available, 100 * 1024);
+        assert_eq!(mem.percent, 90.0);
     }
 
     #[test]
