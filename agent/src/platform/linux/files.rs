@@ -102,11 +102,6 @@ impl Roots {
     pub fn root_file(&self, absolute: &str) -> Option<String> {
         read_text(&self.root_path(absolute))
     }
-
-    /// statvfs(2) of a mount point of the host; None when it cannot be read.
-    pub fn statvfs_mount(&self, mount: &str) -> Option<FsStat> {
-        statvfs(&self.root_path(mount))
-    }
 }
 
 pub fn statvfs(path: &Path) -> Option<FsStat> {

@@ -3,6 +3,7 @@
 //! discovered on the slow cadence and only statvfs runs per snapshot.
 
 use super::files::{list_dir, Roots};
+use super::statvfs_guard::StatvfsGuard;
 use crate::snapshot::{Filesystem, FsStat};
 use crate::units::percent;
 
@@ -256,10 +257,11 @@ pub fn filesystem(m: &Mount, stat: Option<FsStat>) -> Filesystem {
     }
 }
 
-pub fn read(roots: &Roots, mounts: &[Mount]) -> Vec<Filesystem> {
+/// Sizes of every mount; network mounts that stopped answering are null.
+pub fn read(roots: &Roots, mounts: &[Mount], guard: &StatvfsGuard) -> Vec<Filesystem> {
     mounts
         .iter()
-        .map(|m| filesystem(m, roots.statvfs_mount(&m.mount)))
+        .map(|m| filesystem(m, guard.stat(&roots.root_path(&m.mount), &m.fstype)))
         .collect()
 }
 

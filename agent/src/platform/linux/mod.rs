@@ -18,6 +18,7 @@ pub mod robustness;
 pub use robustness::parse_every_source;
 pub mod rpi;
 pub mod sensors;
+pub mod statvfs_guard;
 pub mod system;
 
 use crate::cpu_usage::CpuReading;
@@ -49,6 +50,7 @@ pub struct Collector {
     discovery: DiscoveryCache,
     recent: recent::Recent,
     cpu_counters: counters::CpuCounterGuard,
+    statvfs: statvfs_guard::StatvfsGuard,
 }
 
 impl Collector {
@@ -83,6 +85,7 @@ impl Collector {
         Collector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
             recent: recent::Recent::default(),
+            statvfs: statvfs_guard::StatvfsGuard::new(std::time::Duration::from_secs(1)),
             cpu_counters: counters::CpuCounterGuard::default(),
             roots,
             disk_path: sources.disk_path.clone(),
@@ -188,7 +191,7 @@ impl Collector {
             load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
             sensors,
             raspberry_pi: rpi::read(r, &self.info.board, &found.pi),
-            filesystems: filesystems::read(r, &found.mounts),
+            filesystems: filesystems::read(r, &found.mounts, &self.statvfs),
             os_release: found.os_release.clone(),
         };
         let raw = with_raw.then(|| {
