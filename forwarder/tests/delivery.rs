@@ -6,13 +6,6 @@ mod support;
 use std::time::Duration;
 use support::*;
 
-const INTERVAL: Duration = Duration::from_millis(200);
-const LONG: Duration = Duration::from_secs(20);
-
-fn ids(served: &[(u64, i64)]) -> Vec<u64> {
-    served.iter().map(|(id, _)| *id).collect()
-}
-
 #[test]
 fn payload_fields_and_types_match_the_server_table() {
     let source = Source::start();

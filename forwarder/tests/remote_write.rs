@@ -9,8 +9,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use support::*;
 
-const LONG: Duration = Duration::from_secs(20);
-
 fn rw_env(
     source: &Source,
     json: &str,

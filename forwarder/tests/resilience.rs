@@ -6,13 +6,6 @@ mod support;
 use std::time::Duration;
 use support::*;
 
-const INTERVAL: Duration = Duration::from_millis(200);
-const LONG: Duration = Duration::from_secs(20);
-
-fn ids(served: &[(u64, i64)]) -> Vec<u64> {
-    served.iter().map(|(id, _)| *id).collect()
-}
-
 #[test]
 fn kill_9_during_outage_then_restart_loses_nothing() {
     let source = Source::start();

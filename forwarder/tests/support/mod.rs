@@ -24,6 +24,17 @@ pub const EXPOSITION: &str = include_str!("../fixtures/agent-metrics.txt");
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_system-stats-forwarder");
 
+/// The poll interval the end-to-end tests run the forwarder with.
+pub const INTERVAL: Duration = Duration::from_millis(200);
+
+/// The longest any end-to-end wait may take.
+pub const LONG: Duration = Duration::from_secs(20);
+
+/// The sample ids of (id, timestamp) pairs, in the order received.
+pub fn ids(served: &[(u64, i64)]) -> Vec<u64> {
+    served.iter().map(|(id, _)| *id).collect()
+}
+
 pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
