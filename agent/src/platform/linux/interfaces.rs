@@ -116,6 +116,14 @@ pub fn discover(roots: &Roots) -> Vec<LinkFacts> {
         .collect()
 }
 
+/// An interface's link facts from the discovery, read now when it appeared since.
+pub fn facts_for(roots: &Roots, known: &[LinkFacts], name: &str) -> LinkFacts {
+    match known.iter().find(|k| k.name == name) {
+        Some(k) => k.clone(),
+        None => link_facts(roots, name),
+    }
+}
+
 /// Every up interface but loopback, sorted by name: link facts from the
 /// discovery (read now for an interface that appeared since), counters and
 /// addresses current.
@@ -132,10 +140,7 @@ pub fn interfaces(
         .into_iter()
         .filter(|n| n.as_str() != "lo")
         .filter_map(|name| {
-            let facts = match known.iter().find(|k| &k.name == name) {
-                Some(k) => k.clone(),
-                None => link_facts(roots, name),
-            };
+            let facts = facts_for(roots, known, name);
             if !facts.up {
                 return None;
             }

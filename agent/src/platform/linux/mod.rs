@@ -175,6 +175,7 @@ impl Collector {
                 io_counters: net_dev.as_ref().map(network::io_counters),
                 primary_interface: network::primary_interface(
                     r,
+                    &found.links,
                     r.proc("net/route").as_deref(),
                     &names,
                     &v4,

@@ -3,6 +3,7 @@
 //! interface's IPv4 address from the kernel (getifaddrs).
 
 use super::files::{parse_guarded, Roots};
+use super::interfaces::{facts_for, LinkFacts};
 use crate::snapshot::{NetIoCounters, PrimaryInterface};
 use procfs_core::net::{InterfaceDeviceStatus, RouteEntries};
 use procfs_core::FromBufRead;
@@ -103,9 +104,11 @@ pub fn ipv4_addresses() -> Vec<(String, Ipv4Info)> {
         .collect()
 }
 
-/// The default route's interface, else the first up non-loopback one with IPv4.
+/// The default route's interface, else the first up non-loopback one with
+/// IPv4; link facts come from the discovery (`known`).
 pub fn primary_interface(
     roots: &Roots,
+    known: &[LinkFacts],
     route_text: Option<&str>,
     names: &[String],
     addrs: &[(String, Ipv4Info)],
@@ -115,10 +118,10 @@ pub fn primary_interface(
         names
             .iter()
             .filter(|n| n.as_str() != "lo")
-            .find(|n| v4(n).is_some() && link(roots, n).up)
+            .find(|n| v4(n).is_some() && facts_for(roots, known, n).up)
             .cloned()
     })?;
-    let l = link(roots, &name);
+    let l = facts_for(roots, known, &name);
     let addr = v4(&name);
     Some(PrimaryInterface {
         ipv4: addr.map(|a| a.ip.clone()),
