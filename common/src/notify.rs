@@ -37,15 +37,21 @@ pub fn stopping() {
     let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Stopping]);
 }
 
-/// Half of `WATCHDOG_USEC` when systemd's watchdog is on for this process.
-pub fn watchdog_interval() -> Option<Duration> {
+/// `WATCHDOG_USEC` when systemd's watchdog is on for this process: without
+/// a ping for that long, systemd restarts the service.
+pub fn watchdog_period() -> Option<Duration> {
     #[cfg(target_os = "linux")]
     {
         let mut usec = 0u64;
         if sd_notify::watchdog_enabled(false, &mut usec) && usec > 0 {
-            // never spin: ping at least 10 ms apart even for absurd settings
-            return Some(Duration::from_micros(usec / 2).max(Duration::from_millis(10)));
+            return Some(Duration::from_micros(usec));
         }
     }
     None
+}
+
+/// How often to ping: half of [`watchdog_period`], at least 10 ms apart
+/// (never spin, even for absurd settings).
+pub fn watchdog_interval() -> Option<Duration> {
+    watchdog_period().map(|period| (period / 2).max(Duration::from_millis(10)))
 }

@@ -6,9 +6,11 @@
 use crate::destination::{Destination, Outcome};
 use crate::retry::{pace_after_429, Backoff, PACED_FOR};
 use crate::shutdown;
-use crate::spool::{ReadPos, Record, Spool};
+use crate::spool::actor::SPOOL_PROMISE;
+use crate::spool::{ReadPos, Record, SpoolHandle};
+use crate::watchdog::Beat;
 use reqwest::Client;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
 use tokio::sync::{watch, Notify};
@@ -21,19 +23,15 @@ const MAX_BODY: usize = 4096;
 /// What a delivery task needs.
 pub struct Delivery {
     pub destination: Arc<dyn Destination>,
-    pub spool: Arc<Mutex<Spool>>,
+    pub spool: SpoolHandle,
     pub client: Client,
     pub timeout: Duration,
     pub interval: Duration,
     /// Signalled by the poller after each new sample.
     pub new_sample: Arc<Notify>,
     pub shutdown: watch::Receiver<bool>,
-}
-
-fn lock(spool: &Mutex<Spool>) -> std::sync::MutexGuard<'_, Spool> {
-    spool
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The watchdog's view of this task.
+    pub beat: Beat,
 }
 
 impl Delivery {
@@ -47,9 +45,13 @@ impl Delivery {
         let mut last_post: Option<Instant> = None;
         let mut pos: Option<ReadPos> = None;
         while !shutdown::is_requested(&self.shutdown) {
-            let batch = lock(&self.spool).read(dest.key(), dest.max_batch(), &mut pos);
+            self.beat.within(SPOOL_PROMISE);
+            let batch = self.spool.read(dest.key(), dest.max_batch(), pos).await;
             let batch = match batch {
-                Ok(batch) => batch,
+                Ok(batch) => {
+                    pos = batch.pos;
+                    batch.records
+                }
                 Err(e) => {
                     error!(destination = dest.name(), "cannot read the spool: {e}");
                     self.sleep(backoff.next_delay(fastrand::f64())).await;
@@ -57,6 +59,8 @@ impl Delivery {
                 }
             };
             let Some(first) = batch.first() else {
+                // Woken by the poller, which the watchdog watches.
+                self.beat.idle();
                 tokio::select! {
                     _ = self.new_sample.notified() => {}
                     _ = shutdown::requested(&mut self.shutdown) => break,
@@ -74,7 +78,7 @@ impl Delivery {
             match self.attempt(&batch).await {
                 Outcome::Delivered => {
                     backoff.reset();
-                    let backlog = self.advance(next);
+                    let backlog = self.advance(next).await;
                     info!(
                         destination = dest.name(),
                         sample_ts,
@@ -89,7 +93,7 @@ impl Delivery {
                 }
                 Outcome::Rejected(reason) => {
                     backoff.reset();
-                    let backlog = self.advance(next);
+                    let backlog = self.advance(next).await;
                     warn!(
                         destination = dest.name(),
                         sample_ts,
@@ -100,7 +104,8 @@ impl Delivery {
                 }
                 Outcome::Retry(reason) => {
                     let wait = backoff.next_delay(fastrand::f64());
-                    let backlog = lock(&self.spool).pending(dest.key());
+                    self.beat.within(SPOOL_PROMISE);
+                    let backlog = self.spool.pending(dest.key()).await;
                     warn!(
                         destination = dest.name(),
                         sample_ts,
@@ -130,22 +135,17 @@ impl Delivery {
                 }
             }
         }
+        self.beat.idle();
     }
 
     /// Move the cursor past a finished batch; returns the backlog left.
-    fn advance(&self, next: u64) -> u64 {
-        let key = self.destination.key();
-        let mut spool = lock(&self.spool);
-        if let Err(e) = spool.advance(key, next) {
-            error!(
-                destination = self.destination.name(),
-                "cannot save the delivery cursor: {e}"
-            );
-        }
-        spool.pending(key)
+    async fn advance(&self, next: u64) -> u64 {
+        self.beat.within(SPOOL_PROMISE);
+        self.spool.advance(self.destination.key(), next).await
     }
 
     async fn attempt(&self, batch: &[Record]) -> Outcome {
+        self.beat.within(self.timeout);
         let request = self
             .destination
             .request(&self.client, batch)
@@ -184,6 +184,8 @@ impl Delivery {
     }
 
     async fn sleep_until(&mut self, deadline: Instant) {
+        self.beat
+            .within(deadline.saturating_duration_since(Instant::now()));
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => {}
             _ = shutdown::requested(&mut self.shutdown) => {}

@@ -5,22 +5,21 @@
 //! to Prometheus-compatible engines. [`run`] wires the parts together.
 
 pub mod config;
-pub mod cursor;
 pub mod delivery;
 pub mod destination;
 pub mod payload;
 pub mod poller;
-pub mod record;
 pub mod remote_write;
 pub mod retry;
 pub mod shutdown;
 pub mod spool;
+pub mod watchdog;
 
 use config::Config;
 use destination::{Destination, JsonServer};
 use remote_write::RemoteWrite;
-use spool::Spool;
-use std::sync::{Arc, Mutex};
+use spool::{Spool, SpoolHandle};
+use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
 use tokio::sync::Notify;
@@ -53,10 +52,18 @@ pub fn open_spool(
     destinations: &[Arc<dyn Destination>],
 ) -> std::io::Result<Spool> {
     let keys: Vec<String> = destinations.iter().map(|d| d.key().to_string()).collect();
-    Spool::open(&config.spool_dir, config.spool_max_bytes, &keys)
+    let renames: Vec<(String, String)> = destinations
+        .iter()
+        .flat_map(|d| {
+            d.legacy_keys()
+                .into_iter()
+                .map(|old| (old, d.key().to_string()))
+        })
+        .collect();
+    Spool::open_renaming(&config.spool_dir, config.spool_max_bytes, &keys, &renames)
 }
 
-fn http_client(config: &Config) -> Result<reqwest::Client, String> {
+fn http_client(config: &Config, timeout: Duration) -> Result<reqwest::Client, String> {
     let remote = config.remote_write.as_ref();
     let any_https = std::iter::once(&config.source_url)
         .chain(&config.destinations)
@@ -71,8 +78,8 @@ fn http_client(config: &Config) -> Result<reqwest::Client, String> {
         .use_rustls_tls()
         // Root certificates cost memory; load them only when needed.
         .tls_built_in_root_certs(any_https)
-        .connect_timeout(config.timeout)
-        .timeout(config.timeout)
+        .connect_timeout(timeout)
+        .timeout(timeout)
         .pool_max_idle_per_host(1)
         .user_agent(concat!(
             "system-stats-forwarder/",
@@ -87,22 +94,27 @@ fn http_client(config: &Config) -> Result<reqwest::Client, String> {
         })
 }
 
-/// Run until SIGTERM/SIGINT: one poller, one delivery task per destination.
+/// Run until SIGTERM/SIGINT: one poller, one delivery task per destination,
+/// the spool on its own thread, the watchdog pinged from its own task.
+/// The runtime may be current-thread: no task touches the disk.
 pub async fn run(
     config: Config,
     spool: Spool,
     destinations: Vec<Arc<dyn Destination>>,
 ) -> Result<(), String> {
     let stop = shutdown::install().map_err(|e| format!("cannot install signal handlers: {e}"))?;
-    let client = http_client(&config)?;
-    let spool = Arc::new(Mutex::new(spool));
+    let (timeout, lowered) = watchdog::bound_timeout(config.timeout, notify::watchdog_period());
+    if let Some(why) = lowered {
+        warn!("{why}");
+    }
+    let client = http_client(&config, timeout)?;
+    let liveness = watchdog::Liveness::default();
+    let spool = SpoolHandle::spawn(spool, &liveness)
+        .map_err(|e| format!("cannot start the spool thread: {e}"))?;
     let mut wakes = Vec::new();
     let mut tasks = Vec::new();
     for destination in &destinations {
-        let pending = spool
-            .lock()
-            .map(|s| s.pending(destination.key()))
-            .unwrap_or(0);
+        let pending = spool.pending(destination.key()).await;
         info!(
             destination = destination.name(),
             backlog = pending,
@@ -113,12 +125,13 @@ pub async fn run(
         wakes.push(Arc::clone(&wake));
         let delivery = delivery::Delivery {
             destination: Arc::clone(destination),
-            spool: Arc::clone(&spool),
+            spool: spool.clone(),
             client: client.clone(),
-            timeout: config.timeout,
+            timeout,
             interval: config.interval,
             new_sample: wake,
             shutdown: stop.clone(),
+            beat: liveness.beat(&format!("delivery to {}", destination.name())),
         };
         tasks.push(tokio::spawn(delivery.run()));
     }
@@ -132,12 +145,13 @@ pub async fn run(
     let poller = poller::Poller::new(
         config.source_url.clone(),
         config.interval,
-        config.timeout,
+        timeout,
         client,
-        Arc::clone(&spool),
+        spool.clone(),
         config.spool_max_bytes,
         wakes,
-        stop,
+        stop.clone(),
+        liveness.beat("poller"),
     )
     .with_exposition(
         config
@@ -146,10 +160,13 @@ pub async fn run(
             .map(|rw| rw.metrics_source.clone()),
         !config.destinations.is_empty(),
     );
+    if let Some(every) = notify::watchdog_interval() {
+        tokio::spawn(watchdog::run(liveness, every, stop));
+    }
     poller.run().await;
 
     notify::stopping();
-    let grace = config.timeout + Duration::from_millis(500);
+    let grace = timeout + Duration::from_millis(500);
     let finished = tokio::time::timeout(grace, async {
         for task in tasks.iter_mut() {
             let _ = task.await;
@@ -163,11 +180,7 @@ pub async fn run(
         );
     }
     // While a backlog drains, cursors are fsynced at most once a second.
-    let synced = spool
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .sync_cursors();
-    if let Err(e) = synced {
+    if let Err(e) = spool.close().await {
         warn!("cannot sync the delivery cursors: {e}; some samples may be sent again");
     }
     info!("stopped");

@@ -1,20 +1,20 @@
 //! The fixed-cadence poll loop: fetch the agent's snapshot, turn it into a
-//! payload, append it durably to the spool, wake the delivery tasks. Also
-//! sends the systemd watchdog pings, proving this loop is alive. With remote
+//! payload, hand it to the spool (without waiting for its fsync), wake the
+//! delivery tasks once it is durable. With remote
 //! write on, each poll also scrapes the agent's `/metrics` and spools that
 //! text (the agent's list of names is the only one) with the poll time.
 
 use crate::payload::{self, DiskCounters, Throughput};
 use crate::remote_write::exposition;
 use crate::shutdown;
-use crate::spool::{Scraped, Spool};
+use crate::spool::{Appended, Scraped, SpoolHandle};
+use crate::watchdog::Beat;
 use reqwest::{Client, Url};
 use serde_json::Value;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use system_stats_common::notify;
 use tokio::sync::{watch, Notify};
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::MissedTickBehavior;
 use tracing::{debug, error, warn};
 
 /// Largest snapshot accepted from the agent.
@@ -25,8 +25,10 @@ pub struct Poller {
     pub interval: Duration,
     pub timeout: Duration,
     pub client: Client,
-    pub spool: Arc<Mutex<Spool>>,
+    pub spool: SpoolHandle,
     pub spool_max_bytes: u64,
+    /// The watchdog's view of this loop.
+    pub beat: Beat,
     pub wake: Vec<Arc<Notify>>,
     pub shutdown: watch::Receiver<bool>,
     /// The agent's `/metrics`, scraped at each poll for remote write.
@@ -43,10 +45,11 @@ impl Poller {
         interval: Duration,
         timeout: Duration,
         client: Client,
-        spool: Arc<Mutex<Spool>>,
+        spool: SpoolHandle,
         spool_max_bytes: u64,
         wake: Vec<Arc<Notify>>,
         shutdown: watch::Receiver<bool>,
+        beat: Beat,
     ) -> Poller {
         Poller {
             source,
@@ -55,6 +58,7 @@ impl Poller {
             client,
             spool,
             spool_max_bytes,
+            beat,
             wake,
             shutdown,
             exposition: None,
@@ -76,20 +80,22 @@ impl Poller {
     pub async fn run(mut self) {
         let mut ticks = tokio::time::interval(self.interval);
         ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        let mut watchdog = notify::watchdog_interval().map(tokio::time::interval);
         let mut stop = self.shutdown.clone();
         loop {
+            self.beat.within(self.interval);
             tokio::select! {
                 _ = ticks.tick() => {
+                    // Fetch and scrape, each bounded by the timeout.
+                    self.beat.within(self.timeout * 2);
                     tokio::select! {
                         _ = self.poll_once() => {}
                         _ = shutdown::requested(&mut stop) => break,
                     }
                 }
-                _ = watchdog_tick(&mut watchdog) => notify::watchdog(),
                 _ = shutdown::requested(&mut stop) => break,
             }
         }
+        self.beat.idle();
     }
 
     async fn poll_once(&mut self) {
@@ -137,40 +143,12 @@ impl Poller {
         } else {
             Value::Null
         };
-        let appended = {
-            let mut spool = self.spool.lock().unwrap_or_else(|p| p.into_inner());
-            spool.append_with(timestamp, &payload, prom.as_ref())
-        };
-        match appended {
-            Ok(appended) => {
-                debug!(sample_ts = timestamp, seq = appended.seq, "sample spooled");
-                if appended.dropped > 0 {
-                    let lost: Vec<String> = appended
-                        .lost
-                        .iter()
-                        .map(|(key, n)| format!("{n} undelivered to {key}"))
-                        .collect();
-                    warn!(
-                        dropped = appended.dropped,
-                        "spool full (cap {} bytes): dropped the {} oldest samples ({})",
-                        self.spool_max_bytes,
-                        appended.dropped,
-                        if lost.is_empty() {
-                            "all delivered".to_string()
-                        } else {
-                            lost.join(", ")
-                        }
-                    );
-                }
-                for wake in &self.wake {
-                    wake.notify_one();
-                }
-            }
-            Err(e) => error!(
-                sample_ts = timestamp,
-                "cannot spool the sample, it is lost: {e}"
-            ),
-        }
+        // Sent to the spool now (keeping the order of samples); its fsync is
+        // awaited elsewhere so that a slow disk never delays the next poll.
+        let appended = self.spool.append(timestamp, payload, prom);
+        let wake = self.wake.clone();
+        let cap = self.spool_max_bytes;
+        tokio::spawn(async move { spooled(appended.await, timestamp, cap, &wake) });
     }
 
     /// The agent's exposition, checked to parse, comments left out.
@@ -228,9 +206,44 @@ impl Poller {
     }
 }
 
-async fn watchdog_tick(watchdog: &mut Option<tokio::time::Interval>) -> Instant {
-    match watchdog {
-        Some(interval) => interval.tick().await,
-        None => std::future::pending().await,
+/// Log what became of a sample handed to the spool; wake the deliveries.
+fn spooled(appended: std::io::Result<Appended>, timestamp: i64, cap: u64, wake: &[Arc<Notify>]) {
+    let appended = match appended {
+        Ok(appended) => appended,
+        Err(e) => {
+            error!(
+                sample_ts = timestamp,
+                "cannot spool the sample, it is lost: {e}"
+            );
+            return;
+        }
+    };
+    debug!(sample_ts = timestamp, seq = appended.seq, "sample spooled");
+    if let Some(e) = &appended.not_synced {
+        error!(
+            sample_ts = timestamp,
+            "the spool's fsync failed ({e}): the sample is kept and sent, \
+             but may not survive a power cut"
+        );
+    }
+    if appended.dropped > 0 {
+        let lost: Vec<String> = appended
+            .lost
+            .iter()
+            .map(|(key, n)| format!("{n} undelivered to {key}"))
+            .collect();
+        warn!(
+            dropped = appended.dropped,
+            "spool full (cap {cap} bytes): dropped the {} oldest samples ({})",
+            appended.dropped,
+            if lost.is_empty() {
+                "all delivered".to_string()
+            } else {
+                lost.join(", ")
+            }
+        );
+    }
+    for wake in wake {
+        wake.notify_one();
     }
 }

@@ -8,8 +8,7 @@ pub mod proto;
 pub mod series;
 pub mod settings;
 
-use crate::cursor;
-use crate::destination::{classify_http, display_url, Destination, Outcome};
+use crate::destination::{classify_http, display_url, identity, Destination, Outcome};
 use crate::spool::Record;
 use reqwest::{Client, RequestBuilder, StatusCode};
 use series::Scrape;
@@ -32,20 +31,27 @@ pub struct RemoteWrite {
     endpoint: Endpoint,
     name: String,
     key: String,
+    legacy_key: String,
     labels: Arc<Vec<(String, String)>>,
 }
 
 impl RemoteWrite {
     pub fn new(endpoint: Endpoint, labels: Arc<Vec<(String, String)>>) -> RemoteWrite {
         let name = format!("remote_write {}", display_url(&endpoint.url));
-        // Distinct from a JSON destination with the same URL; the hash covers
-        // the credentials so that a change of account starts afresh.
-        let identity = format!("remote_write {} {:?}", endpoint.url, endpoint.auth);
-        let key = cursor::key_for(&format!("rw-{}", display_url(&endpoint.url)), &identity);
+        // Distinct from a JSON destination with the same URL; another user
+        // is another account, a new password or token is not.
+        let user = match &endpoint.auth {
+            Auth::Basic { username, .. } => Some(username.as_str()),
+            Auth::None | Auth::Bearer(_) => None,
+        };
+        let key = identity::remote_write_key(&endpoint.url, user);
+        let legacy_key =
+            identity::legacy_remote_write_key(&endpoint.url, &legacy_auth_debug(&endpoint.auth));
         RemoteWrite {
             endpoint,
             name,
             key,
+            legacy_key,
             labels,
         }
     }
@@ -83,6 +89,10 @@ impl Destination for RemoteWrite {
 
     fn key(&self) -> &str {
         &self.key
+    }
+
+    fn legacy_keys(&self) -> Vec<String> {
+        vec![self.legacy_key.clone()]
     }
 
     fn max_batch(&self) -> usize {
@@ -132,6 +142,22 @@ impl Destination for RemoteWrite {
     }
 }
 
+/// What `format!("{:?}", auth)` printed when `Auth` derived `Debug`: the
+/// old cursor keys hashed it. Written out so that `Debug` may change.
+fn legacy_auth_debug(auth: &Auth) -> String {
+    match auth {
+        Auth::None => "None".to_string(),
+        Auth::Basic { username, password } => format!(
+            "Basic {{ username: {username:?}, password: {} }}",
+            match password {
+                Some(p) => format!("Some({p:?})"),
+                None => "None".to_string(),
+            }
+        ),
+        Auth::Bearer(token) => format!("Bearer({token:?})"),
+    }
+}
+
 /// Prometheus' wording for samples it refuses because of their time.
 pub fn is_ordering_error(body: &str) -> bool {
     let body = body.to_ascii_lowercase();
@@ -165,6 +191,45 @@ mod tests {
         assert_eq!(d.name(), "remote_write https://mimir.example/api/v1/push");
         assert!(!d.key().contains("pw") && d.key().starts_with("rw-"));
         assert_eq!(d.max_batch(), MAX_BATCH);
+    }
+
+    #[test]
+    fn legacy_keys_are_those_of_the_previous_release() {
+        let url = Url::parse("https://mimir.example/api/v1/push").unwrap();
+        for auth in [
+            Auth::None,
+            Auth::Bearer("t\"ok".into()),
+            Auth::Basic {
+                username: "me".into(),
+                password: Some("p\\w é".into()),
+            },
+            Auth::Basic {
+                username: "me".into(),
+                password: None,
+            },
+        ] {
+            // While `Auth` still derives `Debug`, the two agree.
+            assert_eq!(legacy_auth_debug(&auth), format!("{auth:?}"));
+        }
+        // The key the previous release gave this endpoint (pinned).
+        let d = RemoteWrite::new(
+            Endpoint {
+                url,
+                auth: Auth::Basic {
+                    username: "me".into(),
+                    password: Some("pw".into()),
+                },
+            },
+            Arc::new(Vec::new()),
+        );
+        assert_eq!(
+            d.legacy_keys(),
+            vec!["rw-https___mimir.example_api_v1_push-4028250c455a3059".to_string()]
+        );
+        assert_eq!(
+            d.key(),
+            "rw-https___mimir.example_api_v1_push-0bc3ef19bfb6bae8"
+        );
     }
 
     #[test]

@@ -130,6 +130,8 @@ pub enum SourceMode {
     Json,
     Garbage,
     Unavailable,
+    /// Answer `/system` only after this many milliseconds.
+    Slow(u64),
 }
 
 #[derive(Default)]
@@ -137,6 +139,8 @@ struct SourceState {
     mode: Option<SourceMode>,
     /// (sample id, unix time served) of every snapshot served.
     served: Vec<(u64, i64)>,
+    /// When each of them was served.
+    served_at: Vec<Instant>,
     /// `/metrics` answers served (each ends with `test_scrape_id <n>`).
     scrapes: u64,
 }
@@ -170,6 +174,7 @@ impl Source {
         let state = Arc::new(Mutex::new(SourceState {
             mode: Some(SourceMode::Json),
             served: Vec::new(),
+            served_at: Vec::new(),
             scrapes: 0,
         }));
         let shared = Arc::clone(&state);
@@ -186,8 +191,17 @@ impl Source {
                 SourceMode::Json => {
                     let id = state.served.len() as u64 + 1;
                     state.served.push((id, unix_now()));
+                    state.served_at.push(Instant::now());
                     drop(state);
                     respond(request, 200, &snapshot(id).to_string(), &[]);
+                }
+                SourceMode::Slow(ms) => {
+                    drop(state);
+                    // Off the server thread: other requests still get in.
+                    std::thread::spawn(move || {
+                        std::thread::sleep(Duration::from_millis(ms));
+                        respond(request, 200, &snapshot(0).to_string(), &[]);
+                    });
                 }
                 SourceMode::Garbage => respond(request, 200, "<html>not json</html>", &[]),
                 SourceMode::Unavailable => respond(request, 503, "down", &[]),
@@ -206,6 +220,11 @@ impl Source {
 
     pub fn served(&self) -> Vec<(u64, i64)> {
         self.state.lock().unwrap().served.clone()
+    }
+
+    /// When each snapshot was served, in order.
+    pub fn served_at(&self) -> Vec<Instant> {
+        self.state.lock().unwrap().served_at.clone()
     }
 
     /// Stop serving samples and return every id served so far.
@@ -245,7 +264,18 @@ pub fn base_env<'a>(
 
 impl Forwarder {
     pub fn spawn(env: &[(&str, String)]) -> Forwarder {
-        let mut command = Command::new(BIN);
+        Forwarder::spawn_command(Command::new(BIN), env)
+    }
+
+    /// Run with `WATCHDOG_PID` set to the forwarder's own pid (a shell
+    /// that `exec`s it), as systemd does: the watchdog counts as enabled.
+    pub fn spawn_watched(env: &[(&str, String)]) -> Forwarder {
+        let mut command = Command::new("/bin/sh");
+        command.args(["-c", "WATCHDOG_PID=$$ exec \"$0\"", BIN]);
+        Forwarder::spawn_command(command, env)
+    }
+
+    fn spawn_command(mut command: Command, env: &[(&str, String)]) -> Forwarder {
         command
             .env_clear()
             .env("PATH", "/usr/bin:/bin")

@@ -3,11 +3,13 @@
 //! sample per POST) is the first kind; others (e.g. Prometheus remote_write,
 //! several samples per request) implement the same trait.
 
-use crate::cursor;
-use crate::payload;
+pub mod identity;
+mod json_server;
+
 use crate::retry::parse_retry_after;
 use crate::spool::Record;
-use reqwest::{Client, RequestBuilder, StatusCode, Url};
+pub use json_server::JsonServer;
+use reqwest::{Client, RequestBuilder, StatusCode};
 use std::time::{Duration, SystemTime};
 
 /// What a delivery attempt's response means for the batch.
@@ -30,8 +32,14 @@ pub enum Outcome {
 pub trait Destination: Send + Sync {
     /// For logs: the URL without credentials.
     fn name(&self) -> &str;
-    /// Stable, file-name-safe key of this destination's cursor in the spool.
+    /// Stable, file-name-safe key of this destination's cursor in the spool
+    /// (see [`identity`]).
     fn key(&self) -> &str;
+    /// Keys earlier versions gave this destination's cursor: an old cursor
+    /// file found under one of them is renamed to [`Destination::key`].
+    fn legacy_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// How many oldest pending samples one request carries.
     fn max_batch(&self) -> usize;
     /// The request delivering `batch` (never empty, at most `max_batch`).
@@ -80,72 +88,7 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
 }
 
-/// A URL for logs: credentials removed.
-pub fn display_url(url: &Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
-}
-
-/// The seed's monitoring server: `POST /metrics` with one JSON sample.
-#[derive(Debug, Clone)]
-pub struct JsonServer {
-    url: Url,
-    name: String,
-    key: String,
-    token: Option<String>,
-}
-
-impl JsonServer {
-    pub fn new(url: Url, token: Option<String>) -> JsonServer {
-        let name = display_url(&url);
-        let key = cursor::key_for(&name, url.as_str());
-        JsonServer {
-            url,
-            name,
-            key,
-            token,
-        }
-    }
-}
-
-impl Destination for JsonServer {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn key(&self) -> &str {
-        &self.key
-    }
-
-    fn max_batch(&self) -> usize {
-        1
-    }
-
-    fn request(&self, client: &Client, batch: &[Record]) -> RequestBuilder {
-        let body = batch
-            .first()
-            .map(|r| r.sample.get().to_owned())
-            .unwrap_or_default();
-        let request = client
-            .post(self.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body);
-        match &self.token {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        }
-    }
-
-    fn describe(&self, batch: &[Record]) -> String {
-        batch
-            .first()
-            .and_then(|r| serde_json::from_str::<serde_json::Value>(r.sample.get()).ok())
-            .map(|v| payload::summary(&v))
-            .unwrap_or_else(|| format!("Forwarded {} samples", batch.len()))
-    }
-}
+pub use identity::display_url;
 
 #[cfg(test)]
 mod tests {
@@ -189,12 +132,5 @@ mod tests {
     fn long_bodies_are_cut() {
         let s = one_line(&"é".repeat(500), 10);
         assert_eq!(s.chars().count(), 11);
-    }
-
-    #[test]
-    fn credentials_never_shown() {
-        let d = JsonServer::new(Url::parse("https://me:pw@host/metrics").unwrap(), None);
-        assert_eq!(d.name(), "https://host/metrics");
-        assert!(!d.key().contains("pw"));
     }
 }

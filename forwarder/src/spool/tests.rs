@@ -3,6 +3,7 @@
 
 use super::*;
 use serde_json::json;
+use std::fs;
 
 fn keys(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
@@ -276,4 +277,71 @@ fn late_advance_after_eviction_does_not_count_losses_twice() {
     }
     assert!(dropped > 100, "{dropped}");
     assert!(lost <= dropped, "{lost} lost of {dropped} dropped");
+}
+
+#[test]
+fn deferred_fsync_hides_a_sample_until_it_is_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
+    let (queue, jobs) = std::sync::mpsc::channel();
+    s.set_durability(Durability::Deferred(queue));
+    assert_eq!(s.append(1, &sample(1)).unwrap().seq, 1);
+    assert_eq!(s.append(2, &sample(2)).unwrap().seq, 2);
+    // Written, not fsynced: nothing may be sent yet.
+    let mut pos = None;
+    assert!(s.read("a", 10, &mut pos).unwrap().is_empty());
+    let queued: Vec<Job> = jobs.try_iter().collect();
+    let through: Vec<u64> = queued
+        .iter()
+        .filter_map(|j| match j {
+            Job::Data { through, .. } => Some(*through),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(through, vec![2, 3]);
+    assert!(matches!(queued[0], Job::Dir(_)), "{queued:?}");
+    s.mark_durable(2);
+    assert_eq!(seqs(&s.read("a", 10, &mut pos).unwrap()), vec![1]);
+    s.mark_durable(3);
+    // Not advanced yet: from the first again.
+    assert_eq!(seqs(&s.read("a", 10, &mut pos).unwrap()), vec![1, 2]);
+    // The cursor file is written behind, by the sync thread.
+    s.advance("a", 3).unwrap();
+    assert!(jobs.try_iter().any(|j| matches!(
+        j,
+        Job::Cursor {
+            seq: 3,
+            durable: true,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn corrupt_lines_are_skipped_and_reported_once_per_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Spool::open(dir.path(), 8192, &keys(&["a"])).unwrap();
+        for i in 0..20 {
+            s.append(i as i64, &sample(i)).unwrap();
+        }
+    }
+    // Disk damage in the first (not the last) segment: records 2 and 4.
+    let path = dir.path().join("segments").join(format!("{:020}.jsonl", 1));
+    let text = fs::read_to_string(&path).unwrap();
+    let damaged: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            1 | 3 => format!("{}\n", "#".repeat(line.len())),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    fs::write(&path, damaged).unwrap();
+    let mut s = Spool::open(dir.path(), 8192, &keys(&["a"])).unwrap();
+    s.cursors.insert("a".into(), 1);
+    let got = seqs(&s.read("a", 100, &mut None).unwrap());
+    let expected: Vec<u64> = (1..=20).filter(|n| *n != 2 && *n != 4).collect();
+    assert_eq!(got, expected);
+    assert_eq!(s.corrupt_seen, BTreeSet::from([1]));
 }

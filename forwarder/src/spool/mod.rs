@@ -6,15 +6,26 @@
 //! oldest segment goes first. A torn last line after a crash is cut off.
 //! A record may also carry `"prom":{"ms":..,"instance":..,"text":..}`, the
 //! agent's `/metrics` scrape of the same poll, for remote-write destinations.
+//!
+//! [`Spool`] is the queue's state; at run time it lives on its own thread
+//! ([`actor`]) and its fsyncs on another ([`durability`]): a sample becomes
+//! readable once its fsync returned.
 
-use crate::cursor;
-use crate::record::scan_valid;
-pub use crate::record::{Record, Scraped};
+pub mod actor;
+pub mod cursor;
+pub mod durability;
+mod open;
+pub mod record;
+
+pub use actor::SpoolHandle;
+use durability::{Durability, Job};
+pub use record::{Record, Scraped};
 use serde_json::Value;
-use std::collections::{BTreeMap, VecDeque};
-use std::fs::{self, File, OpenOptions};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::warn;
 
@@ -49,132 +60,31 @@ pub struct Appended {
     pub dropped: u64,
     /// Per destination key: how many not yet delivered samples that cost.
     pub lost: Vec<(String, u64)>,
+    /// Set when the sample was written but its fsync failed: it is kept
+    /// and delivered, but may not survive a power cut.
+    pub not_synced: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct Spool {
     dir: PathBuf,
     segments: VecDeque<Segment>,
-    active: Option<File>,
+    active: Option<Arc<File>>,
     next_seq: u64,
+    /// Samples before this one are fsynced, hence readable.
+    durable_seq: u64,
     total_bytes: u64,
     max_bytes: u64,
     segment_max: u64,
     cursors: BTreeMap<String, u64>,
     synced: BTreeMap<String, Instant>,
+    /// Segments whose corrupt line was logged already (once per segment).
+    corrupt_seen: BTreeSet<u64>,
+    durability: Durability,
     _lock: File,
 }
 
-fn invalid(msg: String) -> io::Error {
-    io::Error::other(msg)
-}
-
 impl Spool {
-    /// Open (or create) the spool in `dir` for the destinations `keys`.
-    /// A destination seen for the first time starts at the next new sample.
-    pub fn open(dir: &Path, max_bytes: u64, keys: &[String]) -> io::Result<Spool> {
-        let seg_dir = dir.join("segments");
-        let cur_dir = dir.join("cursors");
-        fs::create_dir_all(&seg_dir)?;
-        fs::create_dir_all(&cur_dir)?;
-        let lock = File::create(dir.join("lock"))?;
-        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-            .map_err(|_| invalid(format!("{} is in use by another forwarder", dir.display())))?;
-
-        let mut segments = Vec::new();
-        for entry in fs::read_dir(&seg_dir)? {
-            let path = entry?.path();
-            let first = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".jsonl"))
-                .and_then(|n| n.parse::<u64>().ok());
-            if let Some(first) = first {
-                let bytes = fs::metadata(&path)?.len();
-                segments.push(Segment { first, bytes, path });
-            }
-        }
-        segments.sort_by_key(|s| s.first);
-        let mut segments: VecDeque<Segment> = segments.into();
-
-        let mut next_seq = 1;
-        if let Some(last) = segments.back_mut() {
-            let (valid_bytes, next) = scan_valid(&last.path, last.first)?;
-            if valid_bytes < last.bytes {
-                warn!(
-                    segment = %last.path.display(),
-                    "cutting off {} bytes of a sample torn by a crash (it was never sent)",
-                    last.bytes - valid_bytes
-                );
-                OpenOptions::new()
-                    .write(true)
-                    .open(&last.path)?
-                    .set_len(valid_bytes)?;
-                last.bytes = valid_bytes;
-            }
-            next_seq = next;
-        }
-        let scanned_next = next_seq;
-        let oldest = segments.front().map_or(next_seq, |s| s.first);
-        let mut cursors = BTreeMap::new();
-        for key in keys {
-            match cursor::read(&cur_dir.join(key)) {
-                Ok(Some(seq)) => {
-                    next_seq = next_seq.max(seq);
-                    cursors.insert(key.clone(), seq);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    // Unknown progress: replay everything kept (at-least-once).
-                    warn!(destination = %key, "unreadable cursor ({e}); resending every spooled sample");
-                    cursors.insert(key.clone(), oldest);
-                }
-            }
-        }
-        let oldest = oldest.min(next_seq);
-        for key in keys {
-            // A destination seen for the first time starts with the next sample.
-            let seq = cursors.entry(key.clone()).or_insert(next_seq);
-            *seq = (*seq).clamp(oldest, next_seq);
-            // A full disk or an unwritable directory must not strand the
-            // backlog: deliver anyway; each delivery writes the cursor again.
-            if let Err(e) = cursor::write(&cur_dir.join(key), *seq, true) {
-                warn!(destination = %key, "cannot save the delivery cursor ({e}); delivering anyway");
-            }
-        }
-        // Cursor files (and `segments/`, `cursors/`) created just now must
-        // survive a power cut: a lost cursor's destination would count as
-        // new and skip the backlog kept for it.
-        for created in [&cur_dir, dir] {
-            if let Err(e) = sync_dir(created) {
-                warn!("cannot sync {}: {e}", created.display());
-            }
-        }
-        // Records of a segment are consecutive (the check above relies on
-        // it): when a cursor is ahead of the data, start a new segment.
-        let active = match segments.back() {
-            Some(last) if next_seq == scanned_next => {
-                Some(OpenOptions::new().append(true).open(&last.path)?)
-            }
-            _ => None,
-        };
-        let total_bytes = segments.iter().map(|s| s.bytes).sum();
-        let mut spool = Spool {
-            dir: dir.to_path_buf(),
-            segments,
-            active,
-            next_seq,
-            total_bytes,
-            max_bytes,
-            segment_max: (max_bytes / 8).clamp(1, SEGMENT_MAX),
-            cursors,
-            synced: BTreeMap::new(),
-            _lock: lock,
-        };
-        spool.collect_garbage();
-        Ok(spool)
-    }
-
     /// Durably append one sample (fsynced before returning), enforcing the cap.
     pub fn append(&mut self, timestamp: i64, sample: &Value) -> io::Result<Appended> {
         self.append_with(timestamp, sample, None)
@@ -206,18 +116,26 @@ impl Spool {
         if roll {
             let path = self.dir.join("segments").join(format!("{seq:020}.jsonl"));
             let file = OpenOptions::new().append(true).create(true).open(&path)?;
-            sync_dir(&self.dir.join("segments"))?;
+            self.durability
+                .submit(Job::Dir(self.dir.join("segments")))?;
             self.segments.push_back(Segment {
                 first: seq,
                 bytes: 0,
                 path,
             });
-            self.active = Some(file);
+            self.active = Some(Arc::new(file));
         }
-        let (Some(file), Some(last)) = (self.active.as_mut(), self.segments.back_mut()) else {
-            return Err(invalid("spool has no active segment".into()));
+        let (Some(file), Some(last)) = (self.active.as_ref(), self.segments.back_mut()) else {
+            return Err(io::Error::other("spool has no active segment"));
         };
-        if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
+        let sync = Job::Data {
+            file: Arc::clone(file),
+            through: seq + 1,
+        };
+        let written = (&**file)
+            .write_all(&line)
+            .and_then(|()| self.durability.submit(sync));
+        if let Err(e) = written {
             if file.set_len(last.bytes).is_err() {
                 // Part of the record stays: nothing may follow it in this
                 // segment (it would be glued to the fragment, and the next
@@ -229,6 +147,9 @@ impl Spool {
         last.bytes += line.len() as u64;
         self.total_bytes += line.len() as u64;
         self.next_seq += 1;
+        if matches!(self.durability, Durability::Inline) {
+            self.durable_seq = self.next_seq;
+        }
         let mut appended = Appended {
             seq,
             ..Appended::default()
@@ -237,13 +158,32 @@ impl Spool {
         Ok(appended)
     }
 
+    /// Samples before `through` are fsynced: make them readable.
+    pub fn mark_durable(&mut self, through: u64) {
+        self.durable_seq = self.durable_seq.max(through.min(self.next_seq));
+    }
+
+    /// Whether a sample is still waiting for its fsync.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable_seq
+    }
+
+    /// Run the disk work on `durability` from now on.
+    pub fn set_durability(&mut self, durability: Durability) {
+        self.durability = durability;
+    }
+
+    fn remove_segment(&self, path: PathBuf) {
+        let _ = self.durability.submit(Job::Remove(path));
+    }
+
     fn enforce_cap(&mut self, appended: &mut Appended) {
         while self.total_bytes > self.max_bytes && self.segments.len() > 1 {
             let Some(oldest) = self.segments.pop_front() else {
                 break;
             };
             let new_oldest = self.segments.front().map_or(self.next_seq, |s| s.first);
-            let _ = fs::remove_file(&oldest.path);
+            self.remove_segment(oldest.path.clone());
             self.total_bytes -= oldest.bytes;
             appended.dropped += new_oldest - oldest.first;
             for (key, seq) in self.cursors.iter_mut() {
@@ -268,8 +208,10 @@ impl Spool {
         pos: &mut Option<ReadPos>,
     ) -> io::Result<Vec<Record>> {
         let cursor = self.cursor(key);
+        // Only fsynced samples are read: nothing is sent before it is durable.
+        let limit = self.durable_seq;
         let mut out = Vec::new();
-        if cursor >= self.next_seq || max == 0 {
+        if cursor >= limit || max == 0 {
             return Ok(out);
         }
         let hinted = pos.filter(|p| p.seq == cursor).and_then(|p| {
@@ -288,37 +230,44 @@ impl Spool {
         });
         let mut line = Vec::new();
         while let Some(segment) = self.segments.get(index) {
-            let mut file = File::open(&segment.path)?;
+            let (first, path) = (segment.first, segment.path.clone());
+            let mut file = File::open(&path)?;
             file.seek(SeekFrom::Start(offset))?;
             let mut reader = BufReader::new(file);
-            loop {
+            let mut done = first >= limit;
+            while !done {
                 line.clear();
                 let n = reader.read_until(b'\n', &mut line)?;
                 if n == 0 || line.last() != Some(&b'\n') {
                     break;
                 }
-                offset += n as u64;
                 let Ok(record) = serde_json::from_slice::<Record>(&line) else {
-                    continue; // corrupt line (cannot happen short of disk damage): skip
+                    // Only disk damage makes one: skip it, say so once per segment.
+                    offset += n as u64;
+                    if self.corrupt_seen.insert(first) {
+                        warn!(
+                            segment = %path.display(),
+                            "skipping a corrupt line at byte {} of a spool segment (disk damage?)",
+                            offset - n as u64
+                        );
+                    }
+                    continue;
                 };
+                if record.seq >= limit {
+                    done = true; // written, its fsync still running
+                    break;
+                }
+                offset += n as u64;
                 if record.seq < cursor {
                     continue;
                 }
-                let seq = record.seq;
                 out.push(record);
-                if out.len() >= max {
-                    *pos = Some(ReadPos {
-                        segment: segment.first,
-                        offset,
-                        seq: seq + 1,
-                    });
-                    return Ok(out);
-                }
+                done = out.len() >= max;
             }
-            if index + 1 == self.segments.len() {
+            if done || index + 1 == self.segments.len() {
                 if let Some(last) = out.last() {
                     *pos = Some(ReadPos {
-                        segment: segment.first,
+                        segment: first,
                         offset,
                         seq: last.seq + 1,
                     });
@@ -354,7 +303,11 @@ impl Spool {
                 .synced
                 .get(key)
                 .is_none_or(|at| at.elapsed() >= CURSOR_SYNC_EVERY);
-        cursor::write(&self.dir.join("cursors").join(key), to, durable)?;
+        self.durability.submit(Job::Cursor {
+            path: self.dir.join("cursors").join(key),
+            seq: to,
+            durable,
+        })?;
         if durable {
             self.synced.insert(key.to_string(), Instant::now());
         }
@@ -365,7 +318,11 @@ impl Spool {
     /// Fsync every cursor (at shutdown).
     pub fn sync_cursors(&mut self) -> io::Result<()> {
         for (key, seq) in &self.cursors {
-            cursor::write(&self.dir.join("cursors").join(key), *seq, true)?;
+            self.durability.submit(Job::Cursor {
+                path: self.dir.join("cursors").join(key),
+                seq: *seq,
+                durable: true,
+            })?;
         }
         Ok(())
     }
@@ -376,7 +333,7 @@ impl Spool {
         };
         while self.segments.len() > 1 && self.segments.get(1).is_some_and(|s| s.first <= min) {
             if let Some(old) = self.segments.pop_front() {
-                let _ = fs::remove_file(&old.path);
+                self.remove_segment(old.path.clone());
                 self.total_bytes -= old.bytes;
             }
         }
@@ -396,11 +353,5 @@ impl Spool {
     }
 }
 
-/// Fsync a directory, making the entries created in it durable.
-fn sync_dir(path: &Path) -> io::Result<()> {
-    File::open(path)?.sync_all()
-}
-
 #[cfg(test)]
-#[path = "spool_tests.rs"]
 mod tests;

@@ -30,34 +30,10 @@ pub fn write(path: &Path, seq: u64, durable: bool) -> io::Result<()> {
     let mut file = File::create(tmp)?;
     file.write_all(format!("{seq}\n").as_bytes())?;
     if durable {
-        file.sync_data()?;
+        super::durability::sync_data(&file)?;
     }
     drop(file);
     fs::rename(tmp, path)
-}
-
-/// A file-name-safe, collision-resistant key for a destination URL: its
-/// readable parts (credentials never included) plus a hash of the whole.
-pub fn key_for(display: &str, full: &str) -> String {
-    let readable: String = display
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
-    format!("{readable}-{:016x}", fnv1a(full.as_bytes()))
-}
-
-/// FNV-1a 64: stable across Rust releases, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]
@@ -75,17 +51,5 @@ mod tests {
         fs::write(&p, "").unwrap();
         assert!(read(&p).is_err());
         assert!(!dir.path().join("c.tmp").exists());
-    }
-
-    #[test]
-    fn keys_are_safe_and_distinct() {
-        let a = key_for("http://h:1/metrics", "http://h:1/metrics");
-        let b = key_for("http://h:1/metrics", "http://u:p@h:1/metrics");
-        assert_ne!(a, b);
-        assert!(a.starts_with("http___h_1_metrics-"));
-        assert!(a
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)));
-        assert!(!b.contains('p') || !b.contains("u:p"));
     }
 }

@@ -1,0 +1,241 @@
+//! The spool's slow disk work: fsyncs of segment data, directory syncs,
+//! cursor file replacements and segment deletions. Run inline (unit tests,
+//! start-up, shutdown) or queued to the `spool-sync` thread, so that a slow
+//! fsync (a worn SD card) delays only when a sample counts as durable, never
+//! the spool's reads nor any HTTP exchange.
+
+use super::cursor;
+use crate::watchdog::Beat;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tracing::{error, warn};
+
+/// Hidden test seam: `SYSTEM_STATS_SPOOL_SLOW_FSYNC_MS=<ms>` adds that delay
+/// before every fsync of the spool, standing in for a worn SD card. Not a
+/// setting (not in `--help`); a warning is logged whenever it is active.
+pub const SLOW_FSYNC_ENV: &str = "SYSTEM_STATS_SPOOL_SLOW_FSYNC_MS";
+
+/// The extra delay per fsync (zero unless the test seam is set).
+pub fn slow_fsync() -> Duration {
+    static DELAY: OnceLock<Duration> = OnceLock::new();
+    *DELAY.get_or_init(|| {
+        std::env::var(SLOW_FSYNC_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(Duration::ZERO, Duration::from_millis)
+    })
+}
+
+/// `file.sync_data()`, after the test seam's delay.
+pub fn sync_data(file: &File) -> io::Result<()> {
+    std::thread::sleep(slow_fsync());
+    file.sync_data()
+}
+
+/// Fsync a directory, making the entries created in it durable.
+pub fn sync_dir(path: &Path) -> io::Result<()> {
+    std::thread::sleep(slow_fsync());
+    File::open(path)?.sync_all()
+}
+
+/// One piece of disk work.
+#[derive(Debug)]
+pub enum Job {
+    /// Fsync a segment: every sample before `through` becomes durable.
+    Data { file: Arc<File>, through: u64 },
+    /// Fsync a directory (after creating a segment in it).
+    Dir(PathBuf),
+    /// Replace a cursor file; `durable` also fsyncs it first.
+    Cursor {
+        path: PathBuf,
+        seq: u64,
+        durable: bool,
+    },
+    /// Delete a segment nobody needs any more.
+    Remove(PathBuf),
+}
+
+/// What became of a queued [`Job::Data`], reported back to the spool.
+#[derive(Debug)]
+pub struct Synced {
+    pub through: u64,
+    /// Set when the fsync (or the directory sync before it) failed.
+    pub error: Option<io::Error>,
+}
+
+impl Job {
+    /// Do the work now.
+    pub fn run(self) -> io::Result<()> {
+        match self {
+            Job::Data { file, .. } => sync_data(&file),
+            Job::Dir(path) => sync_dir(&path),
+            Job::Cursor { path, seq, durable } => cursor::write(&path, seq, durable),
+            Job::Remove(path) => match fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
+/// Where the spool's disk work runs.
+#[derive(Debug)]
+pub enum Durability {
+    /// On the caller's thread; errors are returned.
+    Inline,
+    /// On the `spool-sync` thread; results come back as [`Synced`].
+    Deferred(mpsc::Sender<Job>),
+}
+
+impl Durability {
+    /// Run or queue `job`. Inline, its error is returned; deferred, the
+    /// only error is a sync thread that is gone.
+    pub fn submit(&self, job: Job) -> io::Result<()> {
+        match self {
+            Durability::Inline => job.run(),
+            Durability::Deferred(queue) => queue
+                .send(job)
+                .map_err(|_| io::Error::other("the spool-sync thread has stopped")),
+        }
+    }
+}
+
+/// Start the `spool-sync` thread: it runs queued jobs in order, merging
+/// what a slow disk let pile up (one fsync for consecutive appends to a
+/// segment, the latest value of each cursor), and reports each data fsync
+/// through `report`. It ends when the queue's sender is dropped.
+pub fn spawn(
+    report: impl Fn(Synced) + Send + 'static,
+    beat: Beat,
+) -> io::Result<(mpsc::Sender<Job>, JoinHandle<()>)> {
+    let (queue, jobs) = mpsc::channel::<Job>();
+    let thread = std::thread::Builder::new()
+        .name("spool-sync".into())
+        .spawn(move || {
+            while let Ok(first) = jobs.recv() {
+                let batch: Vec<Job> = std::iter::once(first).chain(jobs.try_iter()).collect();
+                beat.within(SYNC_PROMISE);
+                run_batch(merge(batch), &report);
+                beat.idle();
+            }
+        })?;
+    Ok((queue, thread))
+}
+
+/// Longest a batch of disk work may take before the watchdog counts the
+/// spool as hung (a dead disk whose fsync never returns).
+pub const SYNC_PROMISE: Duration = Duration::from_secs(30);
+
+/// Consecutive data fsyncs of one file become one; each cursor is written
+/// once, with its latest value (fsynced if any request asked for it).
+fn merge(batch: Vec<Job>) -> Vec<Job> {
+    let mut ordered: Vec<Job> = Vec::with_capacity(batch.len());
+    let mut cursors: BTreeMap<PathBuf, (u64, bool)> = BTreeMap::new();
+    for job in batch {
+        match job {
+            Job::Cursor { path, seq, durable } => {
+                let entry = cursors.entry(path).or_insert((seq, durable));
+                *entry = (seq, entry.1 || durable);
+            }
+            Job::Data { file, through } => match ordered.last_mut() {
+                Some(Job::Data {
+                    file: last,
+                    through: last_through,
+                }) if Arc::ptr_eq(last, &file) => *last_through = through.max(*last_through),
+                _ => ordered.push(Job::Data { file, through }),
+            },
+            other => ordered.push(other),
+        }
+    }
+    ordered.extend(
+        cursors
+            .into_iter()
+            .map(|(path, (seq, durable))| Job::Cursor { path, seq, durable }),
+    );
+    ordered
+}
+
+fn run_batch(jobs: Vec<Job>, report: &impl Fn(Synced)) {
+    // A failed directory sync makes the data synced after it not durable.
+    let mut dir_error: Option<io::Error> = None;
+    for job in jobs {
+        match job {
+            Job::Data { file, through } => {
+                let result = sync_data(&file);
+                let error = dir_error.take().or(result.err());
+                report(Synced { through, error });
+            }
+            Job::Dir(path) => {
+                if let Err(e) = sync_dir(&path) {
+                    dir_error = Some(io::Error::other(format!(
+                        "cannot sync {}: {e}",
+                        path.display()
+                    )));
+                }
+            }
+            Job::Cursor { path, seq, durable } => {
+                if let Err(e) = cursor::write(&path, seq, durable) {
+                    error!(cursor = %path.display(), "cannot save the delivery cursor: {e}");
+                }
+            }
+            Job::Remove(path) => {
+                if let Err(e) = (Job::Remove(path.clone())).run() {
+                    warn!(segment = %path.display(), "cannot delete a delivered segment: {e}");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_keeps_order_and_latest_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Arc::new(File::create(dir.path().join("a")).unwrap());
+        let b = Arc::new(File::create(dir.path().join("b")).unwrap());
+        let c = dir.path().join("c");
+        let jobs = merge(vec![
+            Job::Data {
+                file: Arc::clone(&a),
+                through: 2,
+            },
+            Job::Cursor {
+                path: c.clone(),
+                seq: 1,
+                durable: true,
+            },
+            Job::Data {
+                file: Arc::clone(&a),
+                through: 3,
+            },
+            Job::Dir(dir.path().to_path_buf()),
+            Job::Data {
+                file: Arc::clone(&b),
+                through: 4,
+            },
+            Job::Cursor {
+                path: c.clone(),
+                seq: 3,
+                durable: false,
+            },
+        ]);
+        let shape: Vec<String> = jobs
+            .iter()
+            .map(|j| match j {
+                Job::Data { through, .. } => format!("data {through}"),
+                Job::Dir(_) => "dir".into(),
+                Job::Cursor { seq, durable, .. } => format!("cursor {seq} {durable}"),
+                Job::Remove(_) => "remove".into(),
+            })
+            .collect();
+        assert_eq!(shape, ["data 3", "dir", "data 4", "cursor 3 true"]);
+    }
+}

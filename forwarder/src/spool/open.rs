@@ -1,0 +1,146 @@
+//! Opening the spool: take the directory's lock, list the segments, cut off
+//! a sample torn by a crash, and load (or create) each destination's cursor.
+
+use super::cursor;
+use super::durability::{sync_dir, Durability};
+use super::record::scan_valid;
+use super::{Segment, Spool, SEGMENT_MAX};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use tracing::{info, warn};
+
+impl Spool {
+    /// Open (or create) the spool in `dir` for the destinations `keys`.
+    /// A destination seen for the first time starts at the next new sample.
+    pub fn open(dir: &Path, max_bytes: u64, keys: &[String]) -> io::Result<Spool> {
+        Spool::open_renaming(dir, max_bytes, keys, &[])
+    }
+
+    /// [`Spool::open`], first renaming each cursor file `renames` lists as
+    /// (old key, key) when only the old one exists: a destination whose key
+    /// changed keeps its position instead of counting as new.
+    pub fn open_renaming(
+        dir: &Path,
+        max_bytes: u64,
+        keys: &[String],
+        renames: &[(String, String)],
+    ) -> io::Result<Spool> {
+        let seg_dir = dir.join("segments");
+        let cur_dir = dir.join("cursors");
+        fs::create_dir_all(&seg_dir)?;
+        fs::create_dir_all(&cur_dir)?;
+        let lock = File::create(dir.join("lock"))?;
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
+            |_| io::Error::other(format!("{} is in use by another forwarder", dir.display())),
+        )?;
+
+        for (old, key) in renames {
+            let (from, to) = (cur_dir.join(old), cur_dir.join(key));
+            if from.is_file() && !to.exists() {
+                match fs::rename(&from, &to) {
+                    Ok(()) => info!(destination = %key, "cursor file {old} renamed to {key}"),
+                    Err(e) => warn!(destination = %key, "cannot rename the cursor file {old}: {e}"),
+                }
+            }
+        }
+
+        let mut segments = Vec::new();
+        for entry in fs::read_dir(&seg_dir)? {
+            let path = entry?.path();
+            let first = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".jsonl"))
+                .and_then(|n| n.parse::<u64>().ok());
+            if let Some(first) = first {
+                let bytes = fs::metadata(&path)?.len();
+                segments.push(Segment { first, bytes, path });
+            }
+        }
+        segments.sort_by_key(|s| s.first);
+        let mut segments: VecDeque<Segment> = segments.into();
+
+        let mut next_seq = 1;
+        if let Some(last) = segments.back_mut() {
+            let (valid_bytes, next) = scan_valid(&last.path, last.first)?;
+            if valid_bytes < last.bytes {
+                warn!(
+                    segment = %last.path.display(),
+                    "cutting off {} bytes of a sample torn by a crash (it was never sent)",
+                    last.bytes - valid_bytes
+                );
+                OpenOptions::new()
+                    .write(true)
+                    .open(&last.path)?
+                    .set_len(valid_bytes)?;
+                last.bytes = valid_bytes;
+            }
+            next_seq = next;
+        }
+        let scanned_next = next_seq;
+        let oldest = segments.front().map_or(next_seq, |s| s.first);
+        let mut cursors = BTreeMap::new();
+        for key in keys {
+            match cursor::read(&cur_dir.join(key)) {
+                Ok(Some(seq)) => {
+                    next_seq = next_seq.max(seq);
+                    cursors.insert(key.clone(), seq);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // Unknown progress: replay everything kept (at-least-once).
+                    warn!(destination = %key, "unreadable cursor ({e}); resending every spooled sample");
+                    cursors.insert(key.clone(), oldest);
+                }
+            }
+        }
+        let oldest = oldest.min(next_seq);
+        for key in keys {
+            // A destination seen for the first time starts with the next sample.
+            let seq = cursors.entry(key.clone()).or_insert(next_seq);
+            *seq = (*seq).clamp(oldest, next_seq);
+            // A full disk or an unwritable directory must not strand the
+            // backlog: deliver anyway; each delivery writes the cursor again.
+            if let Err(e) = cursor::write(&cur_dir.join(key), *seq, true) {
+                warn!(destination = %key, "cannot save the delivery cursor ({e}); delivering anyway");
+            }
+        }
+        // Cursor files (and `segments/`, `cursors/`) created just now must
+        // survive a power cut: a lost cursor's destination would count as
+        // new and skip the backlog kept for it.
+        for created in [&cur_dir, dir] {
+            if let Err(e) = sync_dir(created) {
+                warn!("cannot sync {}: {e}", created.display());
+            }
+        }
+        // Records of a segment are consecutive (the check above relies on
+        // it): when a cursor is ahead of the data, start a new segment.
+        let active = match segments.back() {
+            Some(last) if next_seq == scanned_next => {
+                Some(Arc::new(OpenOptions::new().append(true).open(&last.path)?))
+            }
+            _ => None,
+        };
+        let total_bytes = segments.iter().map(|s| s.bytes).sum();
+        let mut spool = Spool {
+            dir: dir.to_path_buf(),
+            segments,
+            active,
+            next_seq,
+            total_bytes,
+            max_bytes,
+            segment_max: (max_bytes / 8).clamp(1, SEGMENT_MAX),
+            durable_seq: next_seq,
+            cursors,
+            synced: BTreeMap::new(),
+            corrupt_seen: BTreeSet::new(),
+            durability: Durability::Inline,
+            _lock: lock,
+        };
+        spool.collect_garbage();
+        Ok(spool)
+    }
+}
