@@ -1,99 +1,96 @@
-//! The agent's configuration: every setting from its flag, environment
-//! variable or default, validated once into a typed `Config`.
+//! The agent's configuration: every setting declared once (variable, flag,
+//! default, parser), validated once into a typed `Config`.
 
 use crate::platform::Sources;
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use system_stats_common::log_level::LOG_LEVEL_EXPECTED;
+use system_stats_common::logging::{log_level, LOG_FORMAT};
 use system_stats_common::{
-    parse_command_line, parse_log_level, Command, LogFormat, SettingError, SettingSpec,
+    parse_command_line, Fatal, Invocation, LogSettings, RawSettings, Setting, SettingError,
+    SettingSpec,
 };
 use tracing_subscriber::filter::LevelFilter;
 
 pub const PROGRAM: &str = "system-stats-service";
 
+pub const HOST: Setting<IpAddr> = Setting {
+    env: "SYSTEM_STATS_HOST",
+    flag: "host",
+    default: Some("0.0.0.0"),
+    help: "address to listen on (IPv4 or IPv6, e.g. :: for all)",
+    expected: "an IP address such as 0.0.0.0, 127.0.0.1 or ::",
+    parse: parse_host,
+};
+pub const PORT: Setting<u16> = Setting {
+    env: "SYSTEM_STATS_PORT",
+    flag: "port",
+    default: Some("5001"),
+    help: "TCP port (0 picks a free one)",
+    expected: "a port number from 0 to 65535",
+    parse: |v| v.parse().ok(),
+};
+pub const LOG_LEVEL: Setting<LevelFilter> = log_level("SYSTEM_STATS_LOG_LEVEL");
+pub const DISK_PATH: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_DISK_PATH",
+    flag: "disk-path",
+    default: Some("/"),
+    help: "path whose filesystem usage is reported under `disk`",
+    expected: "an existing directory",
+    parse: existing_dir,
+};
+pub const PROCFS: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_PROCFS",
+    flag: "procfs",
+    default: Some("/proc"),
+    help: "procfs root (a host's /proc mounted in a container, or a captured tree)",
+    expected: "a procfs root containing a `stat` file",
+    parse: procfs_root,
+};
+pub const SYSFS: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_SYSFS",
+    flag: "sysfs",
+    default: Some("/sys"),
+    help: "sysfs root, same purpose",
+    expected: "an existing sysfs directory",
+    parse: sysfs_root,
+};
+
 pub const SETTINGS: &[SettingSpec] = &[
-    SettingSpec {
-        env: "SYSTEM_STATS_HOST",
-        flag: "host",
-        default: Some("0.0.0.0"),
-        help: "address to listen on (IPv4 or IPv6, e.g. :: for all)",
-    },
-    SettingSpec {
-        env: "SYSTEM_STATS_PORT",
-        flag: "port",
-        default: Some("5001"),
-        help: "TCP port (0 picks a free one)",
-    },
-    SettingSpec {
-        env: "SYSTEM_STATS_LOG_LEVEL",
-        flag: "log-level",
-        default: Some("info"),
-        help: "trace, debug, info, warning, error or critical",
-    },
-    SettingSpec {
-        env: "SYSTEM_STATS_LOG_FORMAT",
-        flag: "log-format",
-        default: Some("auto"),
-        help: "auto (journald when stderr is the journal), journald or text",
-    },
-    SettingSpec {
-        env: "SYSTEM_STATS_DISK_PATH",
-        flag: "disk-path",
-        default: Some("/"),
-        help: "path whose filesystem usage is reported under `disk`",
-    },
-    SettingSpec {
-        env: "SYSTEM_STATS_PROCFS",
-        flag: "procfs",
-        default: Some("/proc"),
-        help: "procfs root (a host's /proc mounted in a container, or a captured tree)",
-    },
-    SettingSpec {
-        env: "SYSTEM_STATS_SYSFS",
-        flag: "sysfs",
-        default: Some("/sys"),
-        help: "sysfs root, same purpose",
-    },
+    HOST.spec(),
+    PORT.spec(),
+    LOG_LEVEL.spec(),
+    LOG_FORMAT.spec(),
+    DISK_PATH.spec(),
+    PROCFS.spec(),
+    SYSFS.spec(),
 ];
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    pub log_level: LevelFilter,
-    pub log_format: LogFormat,
+    pub log: LogSettings,
     pub sources: Sources,
 }
 
-/// What the command line asked for.
-#[derive(Debug)]
-pub enum Invocation {
-    Run(Config),
-    Print(String),
-}
-
-/// Any failure here is a one-line message for stderr (exit code 2).
-pub fn from_command_line<I, E>(args: I, env: E) -> Result<Invocation, String>
+/// Parse the command line and environment once. A bad value is a one-line
+/// error naming the variable (exit code 2).
+pub fn from_command_line<I, E>(args: I, env: E) -> Result<Invocation<Config>, Fatal>
 where
     I: IntoIterator<Item = OsString>,
     E: Fn(&str) -> Option<String>,
 {
     let about = "Serves this host's metrics as JSON: GET /system, GET /health";
-    let raw = match parse_command_line(
+    parse_command_line(
         PROGRAM,
         env!("CARGO_PKG_VERSION"),
         about,
         SETTINGS,
         args,
         env,
-    )? {
-        Command::Run(raw) => raw,
-        Command::Help(text) | Command::Version(text) => return Ok(Invocation::Print(text)),
-    };
-    validate(&raw)
-        .map(Invocation::Run)
-        .map_err(|e| e.to_string())
+    )
+    .map_err(Fatal::Usage)?
+    .try_map(|raw| validate(&raw).map_err(Fatal::from))
 }
 
 fn parse_host(value: &str) -> Option<IpAddr> {
@@ -130,67 +127,14 @@ fn sysfs_root(value: &str) -> Option<PathBuf> {
     Some(PathBuf::from(value))
 }
 
-fn validate(raw: &system_stats_common::RawSettings) -> Result<Config, SettingError> {
-    let missing = |env: &str| SettingError {
-        name: env.to_string(),
-        value: String::new(),
-        expected: "a value".into(),
-    };
-    let host = raw
-        .parse(
-            "SYSTEM_STATS_HOST",
-            "an IP address such as 0.0.0.0, 127.0.0.1 or ::",
-            parse_host,
-        )?
-        .ok_or_else(|| missing("SYSTEM_STATS_HOST"))?;
-    let port = raw
-        .parse("SYSTEM_STATS_PORT", "a port number from 0 to 65535", |v| {
-            v.parse::<u16>().ok()
-        })?
-        .ok_or_else(|| missing("SYSTEM_STATS_PORT"))?;
-    let log_level = raw
-        .parse(
-            "SYSTEM_STATS_LOG_LEVEL",
-            LOG_LEVEL_EXPECTED,
-            parse_log_level,
-        )?
-        .unwrap_or(LevelFilter::INFO);
-    let log_format = raw
-        .parse(
-            "SYSTEM_STATS_LOG_FORMAT",
-            LogFormat::EXPECTED,
-            LogFormat::parse,
-        )?
-        .unwrap_or(LogFormat::Auto);
-    let disk_path = raw
-        .parse(
-            "SYSTEM_STATS_DISK_PATH",
-            "an existing directory",
-            existing_dir,
-        )?
-        .ok_or_else(|| missing("SYSTEM_STATS_DISK_PATH"))?;
-    let procfs = raw
-        .parse(
-            "SYSTEM_STATS_PROCFS",
-            "a procfs root containing a `stat` file",
-            procfs_root,
-        )?
-        .ok_or_else(|| missing("SYSTEM_STATS_PROCFS"))?;
-    let sysfs = raw
-        .parse(
-            "SYSTEM_STATS_SYSFS",
-            "an existing sysfs directory",
-            sysfs_root,
-        )?
-        .ok_or_else(|| missing("SYSTEM_STATS_SYSFS"))?;
+fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
     Ok(Config {
-        listen: SocketAddr::new(host, port),
-        log_level,
-        log_format,
+        listen: SocketAddr::new(HOST.get(raw)?, PORT.get(raw)?),
+        log: LogSettings::from_raw(&LOG_LEVEL, raw)?,
         sources: Sources {
-            procfs,
-            sysfs,
-            disk_path,
+            procfs: PROCFS.get(raw)?,
+            sysfs: SYSFS.get(raw)?,
+            disk_path: DISK_PATH.get(raw)?,
         },
     })
 }
@@ -199,7 +143,7 @@ fn validate(raw: &system_stats_common::RawSettings) -> Result<Config, SettingErr
 mod tests {
     use super::*;
 
-    fn run(env: &[(&str, &str)]) -> Result<Invocation, String> {
+    fn run(env: &[(&str, &str)]) -> Result<Invocation<Config>, String> {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -207,6 +151,7 @@ mod tests {
         from_command_line(Vec::<OsString>::new(), move |k| {
             env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
         })
+        .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -215,7 +160,7 @@ mod tests {
             panic!("defaults must be valid")
         };
         assert_eq!(c.listen, "0.0.0.0:5001".parse().unwrap());
-        assert_eq!(c.log_level, LevelFilter::INFO);
+        assert_eq!(c.log.level, LevelFilter::INFO);
         assert_eq!(c.sources.procfs, PathBuf::from("/proc"));
     }
 
@@ -228,7 +173,7 @@ mod tests {
             panic!("valid")
         };
         assert_eq!(c.listen, "[::]:5001".parse().unwrap());
-        assert_eq!(c.log_level, LevelFilter::WARN);
+        assert_eq!(c.log.level, LevelFilter::WARN);
     }
 
     #[test]

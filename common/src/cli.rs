@@ -2,6 +2,7 @@
 //! environment variable with an optional `--flag` twin (flag > env > default),
 //! plus `--help` and `--version`.
 
+use crate::daemon::Invocation;
 use crate::setting::{Origin, RawSettings, RawValue};
 use std::ffi::OsString;
 
@@ -14,14 +15,6 @@ pub struct SettingSpec {
     pub help: &'static str,
 }
 
-/// What the command line asks for.
-#[derive(Debug)]
-pub enum Command {
-    Run(RawSettings),
-    Help(String),
-    Version(String),
-}
-
 /// Parse `args` (without the program name) against `specs`, looking variables
 /// up with `env`. Errors are one line naming the offending argument.
 pub fn parse_command_line<I, E>(
@@ -31,7 +24,7 @@ pub fn parse_command_line<I, E>(
     specs: &[SettingSpec],
     args: I,
     env: E,
-) -> Result<Command, String>
+) -> Result<Invocation<RawSettings>, String>
 where
     I: IntoIterator<Item = OsString>,
     E: Fn(&str) -> Option<String>,
@@ -42,10 +35,10 @@ where
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Long("help") | Short('h') => {
-                return Ok(Command::Help(help_text(program, version, about, specs)))
+                return Ok(Invocation::Print(help_text(program, version, about, specs)))
             }
             Long("version") | Short('V') => {
-                return Ok(Command::Version(format!("{program} {version}")))
+                return Ok(Invocation::Print(format!("{program} {version}")))
             }
             Long(name) => {
                 let name = name.to_string();
@@ -91,7 +84,7 @@ where
             );
         }
     }
-    Ok(Command::Run(settings))
+    Ok(Invocation::Run(settings))
 }
 
 fn help_text(program: &str, version: &str, about: &str, specs: &[SettingSpec]) -> String {
@@ -127,7 +120,7 @@ mod tests {
         help: "port",
     }];
 
-    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
+    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Invocation<RawSettings>, String> {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -142,9 +135,9 @@ mod tests {
         )
     }
 
-    fn port(cmd: Command) -> RawValue {
+    fn port(cmd: Invocation<RawSettings>) -> RawValue {
         match cmd {
-            Command::Run(s) => s.get("X_PORT").cloned().expect("port set"),
+            Invocation::Run(s) => s.get("X_PORT").cloned().expect("port set"),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -169,9 +162,9 @@ mod tests {
     #[test]
     fn help_lists_every_variable() {
         match run(&["--help"], &[]).unwrap() {
-            Command::Help(h) => assert!(h.contains("$X_PORT") && h.contains("[default: 5001]")),
+            Invocation::Print(h) => assert!(h.contains("$X_PORT") && h.contains("[default: 5001]")),
             other => panic!("unexpected {other:?}"),
         }
-        assert!(matches!(run(&["-V"], &[]).unwrap(), Command::Version(v) if v == "prog 1.0"));
+        assert!(matches!(run(&["-V"], &[]).unwrap(), Invocation::Print(v) if v == "prog 1.0"));
     }
 }

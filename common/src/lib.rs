@@ -1,14 +1,19 @@
-//! Daemon plumbing shared by the agent and the forwarder: the command line and
-//! environment settings layer, log levels, logging setup (journald or text) and
+//! Daemon plumbing shared by the agent and the forwarder: the `main`
+//! skeleton and its exit codes, the command line and environment settings
+//! layer, log levels and logging setup (journald or text), secrets, and
 //! systemd readiness/watchdog notifications.
 
 pub mod cli;
+pub mod daemon;
 pub mod log_level;
 pub mod logging;
 pub mod notify;
+pub mod secret;
 pub mod setting;
 
-pub use cli::{parse_command_line, Command, SettingSpec};
+pub use cli::{parse_command_line, SettingSpec};
+pub use daemon::{Fatal, Invocation, Threads};
 pub use log_level::parse_log_level;
-pub use logging::{init_logging, LogFormat};
-pub use setting::{RawSettings, SettingError};
+pub use logging::{init_logging, LogFormat, LogSettings};
+pub use secret::Secret;
+pub use setting::{RawSettings, Setting, SettingError};

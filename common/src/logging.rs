@@ -1,8 +1,52 @@
 //! Logging setup: structured journald records when stderr is the journal (or
 //! when asked), readable text on stderr otherwise.
 
+use crate::log_level::{parse_log_level, LOG_LEVEL_EXPECTED};
+use crate::setting::{RawSettings, Setting, SettingError};
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::prelude::*;
+
+/// `SYSTEM_STATS_LOG_FORMAT`, shared by both binaries.
+pub const LOG_FORMAT: Setting<LogFormat> = Setting {
+    env: "SYSTEM_STATS_LOG_FORMAT",
+    flag: "log-format",
+    default: Some("auto"),
+    help: "auto (journald when stderr is the journal), journald or text",
+    expected: LogFormat::EXPECTED,
+    parse: LogFormat::parse,
+};
+
+/// A binary's log level setting (each binary has its own variable).
+pub const fn log_level(env: &'static str) -> Setting<LevelFilter> {
+    Setting {
+        env,
+        flag: "log-level",
+        default: Some("info"),
+        help: "trace, debug, info, warning, error or critical",
+        expected: LOG_LEVEL_EXPECTED,
+        parse: parse_log_level,
+    }
+}
+
+/// How a daemon logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSettings {
+    pub level: LevelFilter,
+    pub format: LogFormat,
+}
+
+impl LogSettings {
+    /// Read `level` and [`LOG_FORMAT`] from `raw`.
+    pub fn from_raw(
+        level: &Setting<LevelFilter>,
+        raw: &RawSettings,
+    ) -> Result<LogSettings, SettingError> {
+        Ok(LogSettings {
+            level: level.get(raw)?,
+            format: LOG_FORMAT.get(raw)?,
+        })
+    }
+}
 
 /// `SYSTEM_STATS_LOG_FORMAT`: auto (journald when stderr is the journal), journald, text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

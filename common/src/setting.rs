@@ -1,8 +1,48 @@
-//! Resolved raw settings (flag > environment > default) and the one-line error
-//! every binary prints when a value is wrong.
+//! Settings: each declared once ([`Setting`]: variable, flag, default, help,
+//! parser), the raw values after merging flag > environment > default, and
+//! the one-line error every binary prints when a value is wrong.
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// One setting, declared once: its variable, flag, default, help text, and
+/// how its value is parsed (`expected` describes valid values for errors).
+#[derive(Debug)]
+pub struct Setting<T: 'static> {
+    pub env: &'static str,
+    pub flag: &'static str,
+    pub default: Option<&'static str>,
+    pub help: &'static str,
+    pub expected: &'static str,
+    pub parse: fn(&str) -> Option<T>,
+}
+
+impl<T> Setting<T> {
+    /// Its line in the command-line table.
+    pub const fn spec(&self) -> crate::cli::SettingSpec {
+        crate::cli::SettingSpec {
+            env: self.env,
+            flag: self.flag,
+            default: self.default,
+            help: self.help,
+        }
+    }
+
+    /// Its value: as given, else its default. A setting without a default
+    /// that was not given is an error naming it.
+    pub fn get(&self, raw: &RawSettings) -> Result<T, SettingError> {
+        self.get_opt(raw)?.ok_or_else(|| SettingError {
+            name: self.env.to_string(),
+            value: String::new(),
+            expected: self.expected.to_string(),
+        })
+    }
+
+    /// Its value if given (or defaulted).
+    pub fn get_opt(&self, raw: &RawSettings) -> Result<Option<T>, SettingError> {
+        raw.parse(self.env, self.expected, self.parse)
+    }
+}
 
 /// Where a raw value came from, so errors can name what the user actually set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +146,31 @@ mod tests {
             e.to_string(),
             "invalid SYSTEM_STATS_PORT=\"abc\": expected a port number 1-65535"
         );
+    }
+
+    const PORT: Setting<u16> = Setting {
+        env: "X_PORT",
+        flag: "port",
+        default: Some("5001"),
+        help: "port",
+        expected: "a port number",
+        parse: |v| v.parse().ok(),
+    };
+
+    #[test]
+    fn declared_settings_parse_and_name_themselves() {
+        let mut s = RawSettings::default();
+        assert!(PORT.get(&s).unwrap_err().to_string().contains("X_PORT"));
+        assert_eq!(PORT.get_opt(&s).unwrap(), None);
+        s.insert(
+            "X_PORT",
+            RawValue {
+                value: " 80 ".into(),
+                origin: Origin::Env("X_PORT"),
+            },
+        );
+        assert_eq!(PORT.get(&s).unwrap(), 80);
+        assert_eq!(PORT.spec().default, Some("5001"));
     }
 
     #[test]

@@ -12,18 +12,40 @@ pub mod poller;
 pub mod remote_write;
 pub mod retry;
 pub mod shutdown;
+pub mod source;
 pub mod spool;
 pub mod watchdog;
 
+use config::settings::SPOOL_DIR;
 use config::Config;
 use destination::{Destination, JsonServer};
 use remote_write::RemoteWrite;
 use spool::{Spool, SpoolHandle};
 use std::sync::Arc;
 use std::time::Duration;
-use system_stats_common::notify;
+use system_stats_common::{notify, Fatal, SettingError};
 use tokio::sync::Notify;
 use tracing::{info, warn};
+
+/// The forwarder, from a validated configuration until it stops: opens
+/// the spool (a second forwarder on it is [`Fatal::Busy`], exit 3) and runs.
+pub async fn serve(config: Config) -> Result<(), Fatal> {
+    let destinations = destinations(&config);
+    let spool = open_spool(&config, &destinations).map_err(|e| match e {
+        spool::OpenError::InUse { .. } => Fatal::Busy(format!(
+            "{e}: stop it, or give this one its own {}",
+            SPOOL_DIR.env
+        )),
+        spool::OpenError::Unusable { dir, source } => Fatal::Setting(SettingError {
+            name: SPOOL_DIR.env.to_string(),
+            value: dir.display().to_string(),
+            expected: format!("a usable spool directory ({source})"),
+        }),
+    })?;
+    run(config, spool, destinations)
+        .await
+        .map_err(Fatal::Failed)
+}
 
 /// The destinations the configuration names.
 pub fn destinations(config: &Config) -> Vec<Arc<dyn Destination>> {
@@ -50,7 +72,7 @@ pub fn destinations(config: &Config) -> Vec<Arc<dyn Destination>> {
 pub fn open_spool(
     config: &Config,
     destinations: &[Arc<dyn Destination>],
-) -> std::io::Result<Spool> {
+) -> Result<Spool, spool::OpenError> {
     let keys: Vec<String> = destinations.iter().map(|d| d.key().to_string()).collect();
     let renames: Vec<(String, String)> = destinations
         .iter()

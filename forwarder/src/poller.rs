@@ -5,9 +5,9 @@
 //! text (the agent's list of names is the only one) with the poll time.
 
 use crate::payload::{self, DiskCounters, Throughput};
-use crate::remote_write::exposition;
 use crate::shutdown;
-use crate::spool::{Appended, Scraped, SpoolHandle};
+use crate::source;
+use crate::spool::{Appended, SpoolHandle};
 use crate::watchdog::Beat;
 use reqwest::{Client, Url};
 use serde_json::Value;
@@ -16,9 +16,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{watch, Notify};
 use tokio::time::MissedTickBehavior;
 use tracing::{debug, error, warn};
-
-/// Largest snapshot accepted from the agent.
-const MAX_SNAPSHOT: usize = 4 << 20;
 
 pub struct Poller {
     pub source: Url,
@@ -104,7 +101,7 @@ impl Poller {
             .map_or(0, |d| d.as_millis() as i64);
         let timestamp = ms.div_euclid(1000);
         let polled_at = std::time::Instant::now();
-        let snapshot = match self.fetch().await {
+        let snapshot = match source::snapshot(&self.client, &self.source, self.timeout).await {
             Ok(snapshot) => snapshot,
             Err(reason) => {
                 warn!(source = %self.source, sample_ts = timestamp, "no sample this cycle: {reason}");
@@ -112,16 +109,18 @@ impl Poller {
             }
         };
         let prom = match self.exposition.clone() {
-            Some(url) => match self.scrape(&url, &snapshot, ms).await {
-                Ok(prom) => Some(prom),
-                Err(reason) => {
-                    warn!(source = %url, sample_ts = timestamp, "no /metrics data this cycle: {reason}");
-                    if !self.keep_payload {
-                        return;
+            Some(url) => {
+                match source::scrape(&self.client, &url, self.timeout, &snapshot, ms).await {
+                    Ok(prom) => Some(prom),
+                    Err(reason) => {
+                        warn!(source = %url, sample_ts = timestamp, "no /metrics data this cycle: {reason}");
+                        if !self.keep_payload {
+                            return;
+                        }
+                        None
                     }
-                    None
                 }
-            },
+            }
             None => None,
         };
         let payload = if self.keep_payload {
@@ -149,60 +148,6 @@ impl Poller {
         let wake = self.wake.clone();
         let cap = self.spool_max_bytes;
         tokio::spawn(async move { spooled(appended.await, timestamp, cap, &wake) });
-    }
-
-    /// The agent's exposition, checked to parse, comments left out.
-    async fn scrape(&self, url: &Url, snapshot: &Value, ms: i64) -> Result<Scraped, String> {
-        let instance = snapshot
-            .get("system")
-            .and_then(|s| s.get("hostname"))
-            .and_then(Value::as_str)
-            .filter(|h| !h.is_empty())
-            .ok_or("the snapshot has no system.hostname for the instance label")?
-            .to_string();
-        let body = self.get(url).await?;
-        let text = String::from_utf8(body).map_err(|_| "/metrics is not UTF-8".to_string())?;
-        exposition::parse(&text).map_err(|e| format!("/metrics is not exposition text ({e})"))?;
-        Ok(Scraped {
-            ms,
-            instance,
-            text: exposition::samples_only(&text),
-        })
-    }
-
-    async fn fetch(&self) -> Result<Value, String> {
-        let body = self.get(&self.source).await?;
-        match serde_json::from_slice::<Value>(&body) {
-            Ok(value @ Value::Object(_)) => Ok(value),
-            Ok(_) => Err("agent's answer is JSON but not an object".into()),
-            Err(e) => Err(format!("agent's answer is not JSON ({e})")),
-        }
-    }
-
-    async fn get(&self, url: &Url) -> Result<Vec<u8>, String> {
-        let request = self.client.get(url.clone()).timeout(self.timeout);
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| format!("agent unreachable: {}", crate::delivery::error_chain(&e)))?;
-        if !response.status().is_success() {
-            return Err(format!("agent answered HTTP {}", response.status()));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| {
-            format!(
-                "reading the agent's answer: {}",
-                crate::delivery::error_chain(&e)
-            )
-        })? {
-            if body.len() + chunk.len() > MAX_SNAPSHOT {
-                return Err(format!(
-                    "agent's answer is larger than {MAX_SNAPSHOT} bytes"
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
     }
 }
 

@@ -132,9 +132,12 @@ fn spool_in_use_by_another_forwarder() {
         &[],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // Not a configuration error (2): busy, exit 3, and said so.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("SYSTEM_STATS_SPOOL_DIR") && stderr.contains("in use"),
+        stderr.contains("another forwarder is running on the spool")
+            && stderr.contains("SYSTEM_STATS_SPOOL_DIR"),
         "{stderr}"
     );
     drop(first);

@@ -5,6 +5,7 @@ use super::{display_url, identity, Destination};
 use crate::payload;
 use crate::spool::Record;
 use reqwest::{Client, RequestBuilder, Url};
+use system_stats_common::Secret;
 
 /// The seed's monitoring server: `POST /metrics` with one JSON sample.
 #[derive(Debug, Clone)]
@@ -12,11 +13,11 @@ pub struct JsonServer {
     url: Url,
     name: String,
     key: String,
-    token: Option<String>,
+    token: Option<Secret>,
 }
 
 impl JsonServer {
-    pub fn new(url: Url, token: Option<String>) -> JsonServer {
+    pub fn new(url: Url, token: Option<Secret>) -> JsonServer {
         let name = display_url(&url);
         let key = identity::json_server_key(&url);
         JsonServer {
@@ -51,7 +52,7 @@ impl Destination for JsonServer {
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
         match &self.token {
-            Some(token) => request.bearer_auth(token),
+            Some(token) => request.bearer_auth(token.expose()),
             None => request,
         }
     }

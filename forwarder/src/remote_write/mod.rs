@@ -15,6 +15,7 @@ use series::Scrape;
 use settings::{Auth, Endpoint};
 use std::sync::Arc;
 use std::time::SystemTime;
+use system_stats_common::Secret;
 use tracing::{error, warn};
 
 /// Spooled samples (scrapes) per request at most while a backlog drains.
@@ -109,8 +110,10 @@ impl Destination for RemoteWrite {
             .body(body);
         match &self.endpoint.auth {
             Auth::None => request,
-            Auth::Basic { username, password } => request.basic_auth(username, password.as_ref()),
-            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::Basic { username, password } => {
+                request.basic_auth(username, password.as_ref().map(Secret::expose))
+            }
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
         }
     }
 
@@ -150,11 +153,11 @@ fn legacy_auth_debug(auth: &Auth) -> String {
         Auth::Basic { username, password } => format!(
             "Basic {{ username: {username:?}, password: {} }}",
             match password {
-                Some(p) => format!("Some({p:?})"),
+                Some(p) => format!("Some({:?})", p.expose()),
                 None => "None".to_string(),
             }
         ),
-        Auth::Bearer(token) => format!("Bearer({token:?})"),
+        Auth::Bearer(token) => format!("Bearer({:?})", token.expose()),
     }
 }
 
@@ -183,7 +186,7 @@ mod tests {
                 url: Url::parse("https://mimir.example/api/v1/push").unwrap(),
                 auth: Auth::Basic {
                     username: "me".into(),
-                    password: Some("pw".into()),
+                    password: Some(Secret::new("pw")),
                 },
             },
             Arc::new(Vec::new()),
@@ -196,20 +199,28 @@ mod tests {
     #[test]
     fn legacy_keys_are_those_of_the_previous_release() {
         let url = Url::parse("https://mimir.example/api/v1/push").unwrap();
-        for auth in [
-            Auth::None,
-            Auth::Bearer("t\"ok".into()),
-            Auth::Basic {
-                username: "me".into(),
-                password: Some("p\\w é".into()),
-            },
-            Auth::Basic {
-                username: "me".into(),
-                password: None,
-            },
+        // What `format!("{:?}", auth)` printed while `Auth` derived `Debug`.
+        for (auth, printed) in [
+            (Auth::None, r#"None"#),
+            (Auth::Bearer(Secret::new("t\"ok")), r#"Bearer("t\"ok")"#),
+            (
+                Auth::Basic {
+                    username: "me".into(),
+                    password: Some(Secret::new("p\\w é")),
+                },
+                r#"Basic { username: "me", password: Some("p\\w é") }"#,
+            ),
+            (
+                Auth::Basic {
+                    username: "me".into(),
+                    password: None,
+                },
+                r#"Basic { username: "me", password: None }"#,
+            ),
         ] {
-            // While `Auth` still derives `Debug`, the two agree.
-            assert_eq!(legacy_auth_debug(&auth), format!("{auth:?}"));
+            assert_eq!(legacy_auth_debug(&auth), printed);
+            // Never again in a log line.
+            assert!(!format!("{auth:?}").contains("ok") || matches!(auth, Auth::None));
         }
         // The key the previous release gave this endpoint (pinned).
         let d = RemoteWrite::new(
@@ -217,7 +228,7 @@ mod tests {
                 url,
                 auth: Auth::Basic {
                     username: "me".into(),
-                    password: Some("pw".into()),
+                    password: Some(Secret::new("pw")),
                 },
             },
             Arc::new(Vec::new()),

@@ -1,14 +1,10 @@
-//! Validation of the remote-write settings: destination URLs, extra labels
-//! (`k=v,k=v`), credentials, and the agent's `/metrics` URL to scrape.
+//! The remote-write settings as validated (endpoints, credentials, extra
+//! labels, the agent's `/metrics` URL) and the pure parsers of their values;
+//! reading them from the environment is [`crate::config::remote_write`].
 
 use super::exposition::is_label_name;
-use crate::config::{
-    parse_url, METRICS_SOURCE_URL, REMOTE_WRITE_BEARER_TOKEN, REMOTE_WRITE_LABELS,
-    REMOTE_WRITE_PASSWORD, REMOTE_WRITE_URL, REMOTE_WRITE_USERNAME, SOURCE_URL,
-};
 use reqwest::Url;
-use system_stats_common::setting::{Origin, RawValue};
-use system_stats_common::{RawSettings, SettingError};
+use system_stats_common::Secret;
 
 /// How a remote-write request authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +12,9 @@ pub enum Auth {
     None,
     Basic {
         username: String,
-        password: Option<String>,
+        password: Option<Secret>,
     },
-    Bearer(String),
+    Bearer(Secret),
 }
 
 /// One remote-write endpoint: its URL without credentials, and its auth.
@@ -35,136 +31,6 @@ pub struct RemoteWriteConfig {
     pub labels: Vec<(String, String)>,
     /// The agent's Prometheus exposition, scraped at each poll.
     pub metrics_source: Url,
-}
-
-fn secret_error(raw: &RawValue, expected: &str) -> SettingError {
-    // Never echo a secret back in the error.
-    let redacted = RawValue {
-        value: "<redacted>".into(),
-        origin: raw.origin.clone(),
-    };
-    SettingError::new(&redacted, expected)
-}
-
-fn non_empty<'a>(raw: &'a RawSettings, name: &str) -> Option<&'a RawValue> {
-    raw.get(name).filter(|v| !v.value.trim().is_empty())
-}
-
-/// `None` when `SYSTEM_STATS_REMOTE_WRITE_URL` is unset or empty.
-pub fn from_raw(
-    raw: &RawSettings,
-    source_url: &Url,
-) -> Result<Option<RemoteWriteConfig>, SettingError> {
-    let Some(urls) = non_empty(raw, REMOTE_WRITE_URL) else {
-        return Ok(None);
-    };
-    let username = non_empty(raw, REMOTE_WRITE_USERNAME).map(|v| v.value.trim().to_string());
-    let password = non_empty(raw, REMOTE_WRITE_PASSWORD);
-    if let (Some(p), None) = (password, &username) {
-        return Err(secret_error(
-            p,
-            &format!("to be set together with {REMOTE_WRITE_USERNAME}"),
-        ));
-    }
-    let password = password.map(|p| p.value.clone());
-    let bearer = match non_empty(raw, REMOTE_WRITE_BEARER_TOKEN) {
-        Some(t) => {
-            let token = t.value.trim().to_string();
-            if reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
-                return Err(secret_error(t, "a token of visible ASCII characters"));
-            }
-            Some((t, token))
-        }
-        None => None,
-    };
-
-    let mut endpoints: Vec<Endpoint> = Vec::new();
-    for part in urls
-        .value
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let mut url = parse_url(part).ok_or_else(|| {
-            // The URL may hold a password: show only that it is bad.
-            let shown = RawValue {
-                value: if urls.value.contains('@') {
-                    "<URL with credentials>".into()
-                } else {
-                    urls.value.clone()
-                },
-                origin: urls.origin.clone(),
-            };
-            SettingError::new(
-                &shown,
-                "http:// or https:// URL(s) with a host, comma-separated",
-            )
-        })?;
-        let auth = if !url.username().is_empty() {
-            let decode = |s: &str| {
-                percent_decode(s).ok_or_else(|| secret_error(urls, "percent-encoded credentials"))
-            };
-            let username = decode(url.username())?;
-            let password = url.password().map(decode).transpose()?;
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            Auth::Basic { username, password }
-        } else if let Some(username) = &username {
-            Auth::Basic {
-                username: username.clone(),
-                password: password.clone(),
-            }
-        } else {
-            Auth::None
-        };
-        if let (Some((t, _)), Auth::Basic { .. }) = (&bearer, &auth) {
-            return Err(secret_error(
-                t,
-                "either basic auth (URL user info or SYSTEM_STATS_REMOTE_WRITE_USERNAME) or a bearer token, not both",
-            ));
-        }
-        let auth = match (&bearer, auth) {
-            (Some((_, token)), Auth::None) => Auth::Bearer(token.clone()),
-            (_, auth) => auth,
-        };
-        if endpoints.iter().any(|e| e.url == url) {
-            return Err(SettingError::new(
-                urls,
-                format!("distinct URLs ({url} is listed twice)"),
-            ));
-        }
-        endpoints.push(Endpoint { url, auth });
-    }
-    if endpoints.is_empty() {
-        return Err(SettingError::new(urls, "at least one http(s) URL"));
-    }
-
-    let labels = match raw.get(REMOTE_WRITE_LABELS) {
-        Some(v) => parse_labels(&v.value).map_err(|why| SettingError::new(v, why))?,
-        None => Vec::new(),
-    };
-
-    let metrics_source = match non_empty(raw, METRICS_SOURCE_URL) {
-        Some(v) => parse_url(&v.value)
-            .ok_or_else(|| SettingError::new(v, "an http:// or https:// URL with a host"))?,
-        None => derive_metrics_url(source_url).ok_or_else(|| {
-            SettingError::new(
-                &RawValue {
-                    value: String::new(),
-                    origin: Origin::Default(METRICS_SOURCE_URL),
-                },
-                format!(
-                    "the agent's /metrics URL ({SOURCE_URL}={source_url} does not end in /system, \
-                     so it cannot be derived)"
-                ),
-            )
-        })?,
-    };
-    Ok(Some(RemoteWriteConfig {
-        endpoints,
-        labels,
-        metrics_source,
-    }))
 }
 
 /// `http://h:5001/system` → `http://h:5001/metrics` (query dropped).
@@ -202,24 +68,6 @@ pub fn parse_labels(value: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// Decode `%XX` escapes of URL user info; `None` if not valid UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,11 +100,5 @@ mod tests {
             "https://pi/agent/metrics"
         );
         assert_eq!(derive_metrics_url(&u("http://pi/snapshot")), None);
-    }
-
-    #[test]
-    fn userinfo_is_percent_decoded() {
-        assert_eq!(percent_decode("p%40ss%3Aw").as_deref(), Some("p@ss:w"));
-        assert_eq!(percent_decode("%zz"), None);
     }
 }

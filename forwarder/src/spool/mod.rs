@@ -19,6 +19,7 @@ pub mod record;
 
 pub use actor::SpoolHandle;
 use durability::{Durability, Job};
+pub use open::OpenError;
 pub use record::{Record, Scraped};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -8,14 +8,29 @@ use super::{Segment, Spool, SEGMENT_MAX};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tracing::{info, warn};
+
+/// Why the spool cannot be opened: callers treat the two differently.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Another forwarder holds the directory's lock.
+    #[error("another forwarder is running on the spool {} (its lock is held)", dir.display())]
+    InUse { dir: PathBuf },
+    /// The directory cannot be used (permissions, a full or broken disk).
+    #[error("cannot use {} as the spool: {source}", dir.display())]
+    Unusable {
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
 
 impl Spool {
     /// Open (or create) the spool in `dir` for the destinations `keys`.
     /// A destination seen for the first time starts at the next new sample.
-    pub fn open(dir: &Path, max_bytes: u64, keys: &[String]) -> io::Result<Spool> {
+    pub fn open(dir: &Path, max_bytes: u64, keys: &[String]) -> Result<Spool, OpenError> {
         Spool::open_renaming(dir, max_bytes, keys, &[])
     }
 
@@ -27,16 +42,37 @@ impl Spool {
         max_bytes: u64,
         keys: &[String],
         renames: &[(String, String)],
+    ) -> Result<Spool, OpenError> {
+        let unusable = |source| OpenError::Unusable {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(dir.join("segments")).map_err(unusable)?;
+        fs::create_dir_all(dir.join("cursors")).map_err(unusable)?;
+        let lock = File::create(dir.join("lock")).map_err(unusable)?;
+        use rustix::fs::{flock, FlockOperation};
+        match flock(&lock, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::WOULDBLOCK) => {
+                return Err(OpenError::InUse {
+                    dir: dir.to_path_buf(),
+                })
+            }
+            Err(e) => return Err(unusable(e.into())),
+        }
+        Spool::load(dir, lock, max_bytes, keys, renames).map_err(unusable)
+    }
+
+    /// The rest of [`Spool::open_renaming`], once the lock is held.
+    fn load(
+        dir: &Path,
+        lock: File,
+        max_bytes: u64,
+        keys: &[String],
+        renames: &[(String, String)],
     ) -> io::Result<Spool> {
         let seg_dir = dir.join("segments");
         let cur_dir = dir.join("cursors");
-        fs::create_dir_all(&seg_dir)?;
-        fs::create_dir_all(&cur_dir)?;
-        let lock = File::create(dir.join("lock"))?;
-        rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
-            |_| io::Error::other(format!("{} is in use by another forwarder", dir.display())),
-        )?;
-
         for (old, key) in renames {
             let (from, to) = (cur_dir.join(old), cur_dir.join(key));
             if from.is_file() && !to.exists() {

@@ -65,7 +65,11 @@ fn second_open_of_the_same_dir_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _s = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap();
     let e = Spool::open(dir.path(), 1 << 20, &keys(&["a"])).unwrap_err();
-    assert!(e.to_string().contains("in use"), "{e}");
+    assert!(matches!(e, OpenError::InUse { .. }), "{e}");
+    assert!(
+        e.to_string().contains("another forwarder is running"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! variable, secrets never echoed, spool directory order, remote write.
 
 use super::*;
+use system_stats_common::logging::LOG_FORMAT;
+use values::default_spool_dir;
 
 fn run(vars: &[(&str, &str)]) -> Result<Config, String> {
     let dir = std::env::temp_dir().join("ssf-config-test");
@@ -9,12 +11,12 @@ fn run(vars: &[(&str, &str)]) -> Result<Config, String> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    if !vars.iter().any(|(k, _)| k == SPOOL_DIR) {
-        vars.push((SPOOL_DIR.into(), dir.to_string_lossy().into_owned()));
+    if !vars.iter().any(|(k, _)| k == SPOOL_DIR.env) {
+        vars.push((SPOOL_DIR.env.into(), dir.to_string_lossy().into_owned()));
     }
     let env = move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    match parse(Vec::<OsString>::new(), env)? {
-        Parsed::Run(c) => Ok(*c),
+    match parse(Vec::<OsString>::new(), env).map_err(|e| e.to_string())? {
+        Invocation::Run(c) => Ok(c),
         other => panic!("unexpected {other:?}"),
     }
 }
@@ -28,39 +30,39 @@ fn defaults_match_the_seed() {
     assert_eq!(c.interval, Duration::from_secs(30));
     assert_eq!(c.timeout, Duration::from_secs(10));
     assert_eq!(c.spool_max_bytes, 67_108_864);
-    assert_eq!(c.token, None);
+    assert!(c.token.is_none());
 }
 
 #[test]
 fn several_destinations_and_fractions() {
     let c = run(&[
-        (METRICS_URL, "http://a:1/metrics, https://b/metrics"),
-        (INTERVAL, "0.25"),
-        (TOKEN, "s3cret"),
+        (METRICS_URL.env, "http://a:1/metrics, https://b/metrics"),
+        (INTERVAL.env, "0.25"),
+        (TOKEN.env, "s3cret"),
     ])
     .unwrap();
     assert_eq!(c.destinations.len(), 2);
     assert_eq!(c.interval, Duration::from_millis(250));
-    assert_eq!(c.token.as_deref(), Some("s3cret"));
+    assert_eq!(c.token.as_ref().map(Secret::expose), Some("s3cret"));
 }
 
 #[test]
 fn bad_values_name_the_variable() {
     for (var, value) in [
-        (INTERVAL, "0"),
-        (INTERVAL, "-1"),
-        (INTERVAL, "abc"),
-        (INTERVAL, "NaN"),
-        (TIMEOUT, "0"),
-        (SOURCE_URL, "not a url"),
-        (SOURCE_URL, "ftp://host/x"),
-        (METRICS_URL, "http://ok/metrics,nope"),
-        (METRICS_URL, " , "),
-        (LOG_LEVEL, "loud"),
-        (LOG_FORMAT, "xml"),
-        (SPOOL_MAX_BYTES, "12"),
-        (SPOOL_MAX_BYTES, "lots"),
-        (SPOOL_DIR, "/proc/version/spool"),
+        (INTERVAL.env, "0"),
+        (INTERVAL.env, "-1"),
+        (INTERVAL.env, "abc"),
+        (INTERVAL.env, "NaN"),
+        (TIMEOUT.env, "0"),
+        (SOURCE_URL.env, "not a url"),
+        (SOURCE_URL.env, "ftp://host/x"),
+        (METRICS_URL.env, "http://ok/metrics,nope"),
+        (METRICS_URL.env, " , "),
+        (LOG_LEVEL.env, "loud"),
+        (LOG_FORMAT.env, "xml"),
+        (SPOOL_MAX_BYTES.env, "12"),
+        (SPOOL_MAX_BYTES.env, "lots"),
+        (SPOOL_DIR.env, "/proc/version/spool"),
     ] {
         let e = run(&[(var, value)]).unwrap_err();
         assert!(e.contains(var), "{var}={value}: {e}");
@@ -70,8 +72,8 @@ fn bad_values_name_the_variable() {
 
 #[test]
 fn token_is_never_echoed() {
-    let e = run(&[(TOKEN, "bad\ntoken")]).unwrap_err();
-    assert!(e.contains(TOKEN) && !e.contains("bad"), "{e}");
+    let e = run(&[(TOKEN.env, "bad\ntoken")]).unwrap_err();
+    assert!(e.contains(TOKEN.env) && !e.contains("bad"), "{e}");
 }
 
 #[test]
@@ -101,10 +103,10 @@ fn remote_write_settings() {
     // Remote write alone: no default JSON destination.
     let c = run(&[
         (
-            REMOTE_WRITE_URL,
+            REMOTE_WRITE_URL.env,
             "http://u:p%40ss@prom:9090/api/v1/write, https://vm/api/v1/write",
         ),
-        (REMOTE_WRITE_LABELS, "site=lab,job=farm"),
+        (REMOTE_WRITE_LABELS.env, "site=lab,job=farm"),
     ])
     .unwrap();
     assert!(c.destinations.is_empty());
@@ -118,26 +120,26 @@ fn remote_write_settings() {
         rw.endpoints[0].auth,
         Auth::Basic {
             username: "u".into(),
-            password: Some("p@ss".into())
+            password: Some(Secret::new("p@ss"))
         }
     );
     assert_eq!(rw.endpoints[1].auth, Auth::None);
     assert_eq!(rw.labels[1], ("job".to_string(), "farm".to_string()));
     // Both kinds; env credentials and bearer.
     let c = run(&[
-        (REMOTE_WRITE_URL, "http://prom/api/v1/write"),
-        (METRICS_URL, "http://server/metrics"),
-        (REMOTE_WRITE_BEARER_TOKEN, "t0k"),
-        (METRICS_SOURCE_URL, "http://agent:5001/metrics"),
+        (REMOTE_WRITE_URL.env, "http://prom/api/v1/write"),
+        (METRICS_URL.env, "http://server/metrics"),
+        (REMOTE_WRITE_BEARER_TOKEN.env, "t0k"),
+        (METRICS_SOURCE_URL.env, "http://agent:5001/metrics"),
     ])
     .unwrap();
     assert_eq!(c.destinations.len(), 1);
     let rw = c.remote_write.unwrap();
-    assert_eq!(rw.endpoints[0].auth, Auth::Bearer("t0k".into()));
+    assert_eq!(rw.endpoints[0].auth, Auth::Bearer(Secret::new("t0k")));
     assert_eq!(rw.metrics_source.as_str(), "http://agent:5001/metrics");
     let c = run(&[
-        (REMOTE_WRITE_URL, "http://prom/api/v1/write"),
-        (REMOTE_WRITE_USERNAME, "me"),
+        (REMOTE_WRITE_URL.env, "http://prom/api/v1/write"),
+        (REMOTE_WRITE_USERNAME.env, "me"),
     ])
     .unwrap();
     assert_eq!(
@@ -148,46 +150,63 @@ fn remote_write_settings() {
         }
     );
     // Without remote write an empty JSON list is still an error.
-    assert!(run(&[(METRICS_URL, "")]).unwrap_err().contains(METRICS_URL));
+    assert!(run(&[(METRICS_URL.env, "")])
+        .unwrap_err()
+        .contains(METRICS_URL.env));
 }
 
 #[test]
 fn bad_remote_write_values_name_the_variable() {
-    let rw = (REMOTE_WRITE_URL, "http://prom/api/v1/write");
+    let rw = (REMOTE_WRITE_URL.env, "http://prom/api/v1/write");
     for (vars, var) in [
-        (vec![(REMOTE_WRITE_URL, "prom:9090")], REMOTE_WRITE_URL),
         (
-            vec![(REMOTE_WRITE_URL, "http://a/w,http://a/w")],
-            REMOTE_WRITE_URL,
+            vec![(REMOTE_WRITE_URL.env, "prom:9090")],
+            REMOTE_WRITE_URL.env,
         ),
-        (vec![rw, (REMOTE_WRITE_LABELS, "site")], REMOTE_WRITE_LABELS),
         (
-            vec![rw, (REMOTE_WRITE_LABELS, "__name__=x")],
-            REMOTE_WRITE_LABELS,
+            vec![(REMOTE_WRITE_URL.env, "http://a/w,http://a/w")],
+            REMOTE_WRITE_URL.env,
         ),
-        (vec![rw, (METRICS_SOURCE_URL, "nope")], METRICS_SOURCE_URL),
-        (vec![rw, (SOURCE_URL, "http://a/snap")], METRICS_SOURCE_URL),
         (
-            vec![rw, (REMOTE_WRITE_PASSWORD, "secret")],
-            REMOTE_WRITE_PASSWORD,
+            vec![rw, (REMOTE_WRITE_LABELS.env, "site")],
+            REMOTE_WRITE_LABELS.env,
+        ),
+        (
+            vec![rw, (REMOTE_WRITE_LABELS.env, "__name__=x")],
+            REMOTE_WRITE_LABELS.env,
+        ),
+        (
+            vec![rw, (METRICS_SOURCE_URL.env, "nope")],
+            METRICS_SOURCE_URL.env,
+        ),
+        (
+            vec![rw, (SOURCE_URL.env, "http://a/snap")],
+            METRICS_SOURCE_URL.env,
+        ),
+        (
+            vec![rw, (REMOTE_WRITE_PASSWORD.env, "secret")],
+            REMOTE_WRITE_PASSWORD.env,
         ),
         (
             vec![
                 rw,
-                (REMOTE_WRITE_USERNAME, "u"),
-                (REMOTE_WRITE_BEARER_TOKEN, "secret"),
+                (REMOTE_WRITE_USERNAME.env, "u"),
+                (REMOTE_WRITE_BEARER_TOKEN.env, "secret"),
             ],
-            REMOTE_WRITE_BEARER_TOKEN,
+            REMOTE_WRITE_BEARER_TOKEN.env,
         ),
         (
-            vec![rw, (REMOTE_WRITE_BEARER_TOKEN, "bad\nsecret")],
-            REMOTE_WRITE_BEARER_TOKEN,
+            vec![rw, (REMOTE_WRITE_BEARER_TOKEN.env, "bad\nsecret")],
+            REMOTE_WRITE_BEARER_TOKEN.env,
         ),
     ] {
         let e = run(&vars).unwrap_err();
         assert!(e.contains(var), "{vars:?}: {e}");
         assert!(!e.contains('\n') && !e.contains("secret"), "{e}");
     }
-    let e = run(&[(REMOTE_WRITE_URL, "http://u:secret@a/w,nope")]).unwrap_err();
-    assert!(e.contains(REMOTE_WRITE_URL) && !e.contains("secret"), "{e}");
+    let e = run(&[(REMOTE_WRITE_URL.env, "http://u:secret@a/w,nope")]).unwrap_err();
+    assert!(
+        e.contains(REMOTE_WRITE_URL.env) && !e.contains("secret"),
+        "{e}"
+    );
 }

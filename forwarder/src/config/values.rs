@@ -1,0 +1,90 @@
+//! Pure parsers of setting values (URLs, seconds, byte counts, tokens) and
+//! the spool directory's default and creation.
+
+use reqwest::Url;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use system_stats_common::setting::RawValue;
+use system_stats_common::{Secret, SettingError};
+
+pub const URL_EXPECTED: &str = "an http:// or https:// URL with a host";
+
+/// Smallest accepted spool cap: a few samples.
+pub const MIN_SPOOL_BYTES: u64 = 4096;
+/// Longest accepted interval or timeout (one day).
+const MAX_SECONDS: f64 = 86_400.0;
+
+/// An absolute http(s) URL with a host.
+pub fn parse_url(value: &str) -> Option<Url> {
+    let url = Url::parse(value.trim()).ok()?;
+    let scheme_ok = matches!(url.scheme(), "http" | "https");
+    (scheme_ok && url.host_str().is_some_and(|h| !h.is_empty())).then_some(url)
+}
+
+/// Seconds > 0, fractions allowed, at most a day.
+pub fn parse_seconds(value: &str) -> Option<Duration> {
+    let secs: f64 = value.trim().parse().ok()?;
+    if !(secs.is_finite() && secs > 0.0 && secs <= MAX_SECONDS) {
+        return None;
+    }
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+}
+
+/// A whole number of bytes, at least [`MIN_SPOOL_BYTES`].
+pub fn parse_whole_bytes(value: &str) -> Option<u64> {
+    value.parse::<u64>().ok().filter(|n| *n >= MIN_SPOOL_BYTES)
+}
+
+/// The error for a bad secret: names the setting, never echoes the value.
+pub fn secret_error(raw: &RawValue, expected: &str) -> SettingError {
+    let redacted = RawValue {
+        value: "<redacted>".into(),
+        origin: raw.origin.clone(),
+    };
+    SettingError::new(&redacted, expected)
+}
+
+/// A bearer token (trimmed; `None` when empty): it must fit in a header.
+pub fn bearer_token(raw: Option<&RawValue>) -> Result<Option<Secret>, SettingError> {
+    let Some(raw) = raw.filter(|t| !t.value.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let token = raw.value.trim();
+    if reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+        return Err(secret_error(raw, "a token of visible ASCII characters"));
+    }
+    Ok(Some(Secret::new(token)))
+}
+
+/// `$STATE_DIRECTORY` (first entry) when systemd sets it, else
+/// `$XDG_STATE_HOME/system-stats`, else `~/.local/state/system-stats`.
+pub fn default_spool_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if let Some(state) = non_empty("STATE_DIRECTORY") {
+        let first = state.split(':').next().unwrap_or_default().to_string();
+        return Some(PathBuf::from(first));
+    }
+    if let Some(xdg) = non_empty("XDG_STATE_HOME").filter(|x| Path::new(x).is_absolute()) {
+        return Some(Path::new(&xdg).join("system-stats"));
+    }
+    non_empty("HOME").map(|home| Path::new(&home).join(".local/state/system-stats"))
+}
+
+/// Create the spool directory named by `raw` (if missing).
+pub fn create_spool_dir(raw: &RawValue) -> Result<PathBuf, SettingError> {
+    if raw.value.is_empty() {
+        return Err(SettingError::new(
+            raw,
+            "a directory (none given and neither STATE_DIRECTORY, XDG_STATE_HOME nor HOME is set)",
+        ));
+    }
+    let path = PathBuf::from(&raw.value);
+    std::fs::create_dir_all(&path)
+        .map_err(|e| SettingError::new(raw, format!("a directory that can be created ({e})")))?;
+    if !path.is_dir() {
+        return Err(SettingError::new(raw, "a directory"));
+    }
+    Ok(path)
+}
