@@ -3,17 +3,8 @@
 //! plus `--help` and `--version`.
 
 use crate::daemon::Invocation;
-use crate::setting::{Origin, RawSettings, RawValue};
+use crate::setting::{Origin, RawSettings, RawValue, SettingSpec};
 use std::ffi::OsString;
-
-/// One configurable setting: its environment variable, flag and default.
-#[derive(Debug, Clone, Copy)]
-pub struct SettingSpec {
-    pub env: &'static str,
-    pub flag: &'static str,
-    pub default: Option<&'static str>,
-    pub help: &'static str,
-}
 
 /// Parse `args` (without the program name) against `specs`, looking variables
 /// up with `env`. Errors are one line naming the offending argument.

@@ -11,9 +11,9 @@ pub mod notify;
 pub mod secret;
 pub mod setting;
 
-pub use cli::{parse_command_line, SettingSpec};
+pub use cli::parse_command_line;
 pub use daemon::{Fatal, Invocation, Threads};
 pub use log_level::parse_log_level;
 pub use logging::{init_logging, LogFormat, LogSettings};
 pub use secret::Secret;
-pub use setting::{RawSettings, Setting, SettingError};
+pub use setting::{RawSettings, Setting, SettingError, SettingSpec};

@@ -5,6 +5,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// One configurable setting: its environment variable, flag and default.
+#[derive(Debug, Clone, Copy)]
+pub struct SettingSpec {
+    pub env: &'static str,
+    pub flag: &'static str,
+    pub default: Option<&'static str>,
+    pub help: &'static str,
+}
+
 /// One setting, declared once: its variable, flag, default, help text, and
 /// how its value is parsed (`expected` describes valid values for errors).
 #[derive(Debug)]
@@ -19,8 +28,8 @@ pub struct Setting<T: 'static> {
 
 impl<T> Setting<T> {
     /// Its line in the command-line table.
-    pub const fn spec(&self) -> crate::cli::SettingSpec {
-        crate::cli::SettingSpec {
+    pub const fn spec(&self) -> SettingSpec {
+        SettingSpec {
             env: self.env,
             flag: self.flag,
             default: self.default,

@@ -1,7 +1,7 @@
 //! Every forwarder setting, declared once: variable, `--flag`, default,
 //! help text and parser. Settings whose meaning depends on others (lists of
 //! URLs, credentials, the spool directory's default) are read as text here
-//! and validated in [`super`] and [`super::remote_write`].
+//! and validated with the others (`config/mod.rs`, `config/remote_write.rs`).
 
 use super::values::{parse_seconds, parse_url, parse_whole_bytes, URL_EXPECTED};
 use reqwest::Url;

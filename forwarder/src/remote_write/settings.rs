@@ -1,6 +1,6 @@
 //! The remote-write settings as validated (endpoints, credentials, extra
 //! labels, the agent's `/metrics` URL) and the pure parsers of their values;
-//! reading them from the environment is [`crate::config::remote_write`].
+//! reading them from the environment is `config/remote_write.rs`.
 
 use super::exposition::is_label_name;
 use reqwest::Url;

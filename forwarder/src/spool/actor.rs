@@ -5,6 +5,7 @@
 //! returned, and only then can its sample be read.
 
 use super::durability::{self, Durability, Synced};
+use super::fsync;
 use super::{Appended, ReadPos, Record, Scraped, Spool};
 use crate::watchdog::{Beat, Liveness};
 use serde_json::Value;
@@ -76,11 +77,11 @@ fn gone() -> io::Error {
 impl SpoolHandle {
     /// Move `spool` onto its own thread (and its fsyncs onto another).
     pub fn spawn(mut spool: Spool, liveness: &Liveness) -> io::Result<SpoolHandle> {
-        let delay = durability::slow_fsync();
+        let delay = fsync::slow_fsync();
         if !delay.is_zero() {
             warn!(
                 "test seam {} is set: every spool fsync is delayed by {} ms",
-                durability::SLOW_FSYNC_ENV,
+                fsync::SLOW_FSYNC_ENV,
                 delay.as_millis()
             );
         }

@@ -30,7 +30,7 @@ pub fn write(path: &Path, seq: u64, durable: bool) -> io::Result<()> {
     let mut file = File::create(tmp)?;
     file.write_all(format!("{seq}\n").as_bytes())?;
     if durable {
-        super::durability::sync_data(&file)?;
+        super::fsync::sync_data(&file)?;
     }
     drop(file);
     fs::rename(tmp, path)

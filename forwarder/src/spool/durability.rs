@@ -1,47 +1,20 @@
-//! The spool's slow disk work: fsyncs of segment data, directory syncs,
-//! cursor file replacements and segment deletions. Run inline (unit tests,
+//! The spool's slow disk work: fsyncs of segment data, directory syncs and
+//! cursor file replacements. Run inline (unit tests,
 //! start-up, shutdown) or queued to the `spool-sync` thread, so that a slow
 //! fsync (a worn SD card) delays only when a sample counts as durable, never
 //! the spool's reads nor any HTTP exchange.
 
 use super::cursor;
+use super::fsync::{sync_data, sync_dir};
 use crate::watchdog::Beat;
 use std::collections::BTreeMap;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, OnceLock};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc};
 use std::thread::JoinHandle;
 use std::time::Duration;
-use tracing::{error, warn};
-
-/// Hidden test seam: `SYSTEM_STATS_SPOOL_SLOW_FSYNC_MS=<ms>` adds that delay
-/// before every fsync of the spool, standing in for a worn SD card. Not a
-/// setting (not in `--help`); a warning is logged whenever it is active.
-pub const SLOW_FSYNC_ENV: &str = "SYSTEM_STATS_SPOOL_SLOW_FSYNC_MS";
-
-/// The extra delay per fsync (zero unless the test seam is set).
-pub fn slow_fsync() -> Duration {
-    static DELAY: OnceLock<Duration> = OnceLock::new();
-    *DELAY.get_or_init(|| {
-        std::env::var(SLOW_FSYNC_ENV)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(Duration::ZERO, Duration::from_millis)
-    })
-}
-
-/// `file.sync_data()`, after the test seam's delay.
-pub fn sync_data(file: &File) -> io::Result<()> {
-    std::thread::sleep(slow_fsync());
-    file.sync_data()
-}
-
-/// Fsync a directory, making the entries created in it durable.
-pub fn sync_dir(path: &Path) -> io::Result<()> {
-    std::thread::sleep(slow_fsync());
-    File::open(path)?.sync_all()
-}
+use tracing::error;
 
 /// One piece of disk work.
 #[derive(Debug)]
@@ -56,8 +29,6 @@ pub enum Job {
         seq: u64,
         durable: bool,
     },
-    /// Delete a segment nobody needs any more.
-    Remove(PathBuf),
 }
 
 /// What became of a queued [`Job::Data`], reported back to the spool.
@@ -75,10 +46,6 @@ impl Job {
             Job::Data { file, .. } => sync_data(&file),
             Job::Dir(path) => sync_dir(&path),
             Job::Cursor { path, seq, durable } => cursor::write(&path, seq, durable),
-            Job::Remove(path) => match fs::remove_file(&path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            },
         }
     }
 }
@@ -183,11 +150,6 @@ fn run_batch(jobs: Vec<Job>, report: &impl Fn(Synced)) {
                     error!(cursor = %path.display(), "cannot save the delivery cursor: {e}");
                 }
             }
-            Job::Remove(path) => {
-                if let Err(e) = (Job::Remove(path.clone())).run() {
-                    warn!(segment = %path.display(), "cannot delete a delivered segment: {e}");
-                }
-            }
         }
     }
 }
@@ -233,7 +195,6 @@ mod tests {
                 Job::Data { through, .. } => format!("data {through}"),
                 Job::Dir(_) => "dir".into(),
                 Job::Cursor { seq, durable, .. } => format!("cursor {seq} {durable}"),
-                Job::Remove(_) => "remove".into(),
             })
             .collect();
         assert_eq!(shape, ["data 3", "dir", "data 4", "cursor 3 true"]);

@@ -2,7 +2,8 @@
 //! a sample torn by a crash, and load (or create) each destination's cursor.
 
 use super::cursor;
-use super::durability::{sync_dir, Durability};
+use super::durability::Durability;
+use super::fsync::sync_dir;
 use super::record::scan_valid;
 use super::{Segment, Spool, SEGMENT_MAX};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
