@@ -1,7 +1,9 @@
 //! Performance check (ignored by default; run it with
 //! `cargo test --release -p system-stats-forwarder --test bench -- --ignored --nocapture`):
 //! spool 1,000 samples while the receiver is down, bring it up and time the
-//! replay; report the forwarder's RSS and its CPU time per poll cycle.
+//! replay; report the forwarder's RSS and its CPU time per poll cycle. Then,
+//! with every spool fsync made 500 ms slower (a worn SD card), report the
+//! cadence of polls and deliveries.
 
 mod support;
 
@@ -158,4 +160,79 @@ fn bench_replay_1000() {
             "RSS peak {hwm_steady} kB > {RSS_LIMIT_KB} kB"
         );
     }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[test]
+#[ignore = "benchmark: run with --release -- --ignored --nocapture"]
+fn bench_slow_fsync_cadence() {
+    const FSYNC_MS: &str = "500";
+    const SECONDS: u64 = 10;
+    let source = Source::start();
+    let receiver = Receiver::start();
+    let spool = tempfile::tempdir().unwrap();
+    let mut env = base_env(&source.url, &receiver.url(), spool.path());
+    env.push(("SYSTEM_STATS_SPOOL_SLOW_FSYNC_MS", FSYNC_MS.into()));
+    env.push(("SYSTEM_STATS_FORWARD_LOG_LEVEL", "warning".into()));
+    let fwd = Forwarder::spawn(&env);
+    assert!(
+        wait_until(LONG, || receiver.accepted().len() >= 2),
+        "{}",
+        fwd.log()
+    );
+    let first = source.served_at().len();
+    std::thread::sleep(Duration::from_secs(SECONDS));
+    let served_at = source.served_at();
+    let window = &served_at[first..];
+    let mut gaps: Vec<f64> = window
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs_f64() * 1000.0)
+        .collect();
+    gaps.sort_by(f64::total_cmp);
+    // Poll -> receipt of each sample polled in the window and delivered.
+    let mut latency: Vec<f64> = receiver
+        .accepted()
+        .iter()
+        .filter(|p| p.id() as usize > first && (p.id() as usize) <= served_at.len())
+        .map(|p| (p.at - served_at[p.id() as usize - 1]).as_secs_f64() * 1000.0)
+        .collect();
+    latency.sort_by(f64::total_cmp);
+    let delivered = latency.len();
+    drop(fwd);
+
+    println!();
+    println!("| slow fsync (+{FSYNC_MS} ms each), 0.2 s interval, {SECONDS} s | value        |");
+    println!("|-------------------------------------------|--------------|");
+    println!(
+        "| polls (ideal {:>3})                         | {:>12} |",
+        SECONDS * 5,
+        window.len()
+    );
+    println!(
+        "| poll gap p50                              | {:>9.0} ms |",
+        percentile(&gaps, 0.5)
+    );
+    println!(
+        "| poll gap max                              | {:>9.0} ms |",
+        percentile(&gaps, 1.0)
+    );
+    println!("| samples of the window delivered           | {delivered:>12} |");
+    println!(
+        "| poll -> delivered p50                     | {:>9.0} ms |",
+        percentile(&latency, 0.5)
+    );
+    println!(
+        "| poll -> delivered max                     | {:>9.0} ms |",
+        percentile(&latency, 1.0)
+    );
+    assert!(
+        window.len() as u64 >= SECONDS * 4,
+        "polls lost their cadence"
+    );
 }
