@@ -20,6 +20,9 @@ fn main() -> ExitCode {
     init_logging(config.log_level, config.log_format, PROGRAM);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(4)))
+        // collections are coalesced (one at a time) and kernel calls that
+        // can hang run on the guard's own threads: a few blocking threads do
+        .max_blocking_threads(4)
         .enable_all()
         .build()
     {

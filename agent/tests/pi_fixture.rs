@@ -4,9 +4,9 @@
 #![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
-use system_stats_agent::cpu_usage::{CpuReading, CpuWindow};
-use system_stats_agent::platform::{Collector, Sources};
-use system_stats_agent::sampler::CpuState;
+use system_stats_agent::collect::{Collector, Want};
+use system_stats_agent::cpu_usage::{CpuReading, CpuState, CpuWindow};
+use system_stats_agent::platform::{HostCollector, Sources};
 use system_stats_agent::snapshot::{SensorOrigin, Snapshot};
 
 fn fixture(name: &str) -> PathBuf {
@@ -21,7 +21,7 @@ fn snapshot(name: &str) -> Snapshot {
 }
 
 fn snapshot_at(root: &Path) -> Snapshot {
-    let c = Collector::new(&Sources {
+    let c = HostCollector::new(&Sources {
         procfs: root.join("proc"),
         sysfs: root.join("sys"),
         disk_path: PathBuf::from("/"),
@@ -40,7 +40,7 @@ fn snapshot_at(root: &Path) -> Snapshot {
         },
         None => CpuState::default(),
     };
-    c.snapshot(&cpu, chrono::Utc::now())
+    c.collect(&cpu, chrono::Utc::now(), Want::SNAPSHOT).snapshot
 }
 
 #[test]

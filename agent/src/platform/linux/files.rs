@@ -1,8 +1,7 @@
 //! The procfs and sysfs roots a Linux collector reads from, and the only
 //! place that touches their files (reads, listings, existence, symlink
-//! targets, the host root filesystem, statvfs). Parsers elsewhere get text.
+//! targets, the host root filesystem). Parsers elsewhere get text.
 
-use crate::snapshot::FsStat;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -102,19 +101,6 @@ impl Roots {
     pub fn root_file(&self, absolute: &str) -> Option<String> {
         read_text(&self.root_path(absolute))
     }
-}
-
-pub fn statvfs(path: &Path) -> Option<FsStat> {
-    let s = rustix::fs::statvfs(path).ok()?;
-    Some(FsStat {
-        blocks: s.f_blocks,
-        bfree: s.f_bfree,
-        bavail: s.f_bavail,
-        bsize: s.f_bsize,
-        frsize: s.f_frsize,
-        files: s.f_files,
-        ffree: s.f_ffree,
-    })
 }
 
 #[cfg(test)]

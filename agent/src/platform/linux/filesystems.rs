@@ -3,9 +3,9 @@
 //! discovered on the slow cadence and only statvfs runs per snapshot.
 
 use super::files::{list_dir, Roots};
-use super::statvfs_guard::StatvfsGuard;
+use crate::collect::guard::KernelGuard;
+use crate::platform::disk_usage::usage;
 use crate::snapshot::{Filesystem, FsStat};
-use crate::units::percent;
 
 /// One mount as the kernel lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -233,35 +233,30 @@ pub fn discover(roots: &Roots) -> Vec<Mount> {
 
 /// Sizes with psutil's disk_usage semantics (as the `disk` key).
 pub fn filesystem(m: &Mount, stat: Option<FsStat>) -> Filesystem {
-    let sizes = stat.map(|s| {
-        let total = s.blocks.saturating_mul(s.frsize);
-        let free = s.bavail.saturating_mul(s.frsize);
-        let used = s.blocks.saturating_sub(s.bfree).saturating_mul(s.frsize);
-        (
-            total,
-            used,
-            free,
-            percent(used as f64, used.saturating_add(free) as f64),
-        )
-    });
+    let sizes = stat.map(usage);
     Filesystem {
         device: m.device.clone(),
         mount: m.mount.clone(),
         fstype: m.fstype.clone(),
         readonly: m.readonly,
-        total: sizes.map(|s| s.0),
-        used: sizes.map(|s| s.1),
-        free: sizes.map(|s| s.2),
-        percent: sizes.map(|s| s.3),
+        total: sizes.map(|s| s.total),
+        used: sizes.map(|s| s.used),
+        free: sizes.map(|s| s.free),
+        percent: sizes.map(|s| s.percent),
         stat,
     }
 }
 
 /// Sizes of every mount; network mounts that stopped answering are null.
-pub fn read(roots: &Roots, mounts: &[Mount], guard: &StatvfsGuard) -> Vec<Filesystem> {
+pub fn read(roots: &Roots, mounts: &[Mount], guard: &KernelGuard) -> Vec<Filesystem> {
     mounts
         .iter()
-        .map(|m| filesystem(m, guard.stat(&roots.root_path(&m.mount), &m.fstype)))
+        .map(|m| {
+            filesystem(
+                m,
+                guard.statvfs_mount(&roots.root_path(&m.mount), &m.fstype),
+            )
+        })
         .collect()
 }
 

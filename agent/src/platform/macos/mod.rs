@@ -10,8 +10,10 @@ mod ffi;
 
 use super::macos_parse as parse;
 use super::{disk_usage, Sources};
-use crate::cpu_usage::CpuReading;
-use crate::sampler::CpuState;
+use crate::collect::guard::KernelGuard;
+use crate::collect::{Collected, Want};
+use crate::cpu_usage::{CpuReading, CpuState};
+use crate::metrics::RawCounters;
 use crate::snapshot::{Cpu, Network, Snapshot, System};
 use std::path::PathBuf;
 use sysctl::{Ctl, CtlValue, Sysctl};
@@ -99,15 +101,16 @@ struct StaticInfo {
     model: Option<String>,
 }
 
-pub struct Collector {
+pub struct MacosCollector {
     disk_path: PathBuf,
+    guard: KernelGuard,
     host: libc::mach_port_t,
     info: StaticInfo,
 }
 
-impl Collector {
+impl MacosCollector {
     /// `sources.procfs`/`sysfs` do not exist on macOS and are ignored.
-    pub fn new(sources: &Sources) -> Collector {
+    pub fn new(sources: &Sources) -> MacosCollector {
         let u32_of = |name: &str| value_u64(name).and_then(|v| u32::try_from(v).ok());
         let mhz = |name: &str| value_u64(name).and_then(parse::hz_to_mhz);
         let os_release = value_string("kern.osrelease");
@@ -131,25 +134,38 @@ impl Collector {
             os_release,
             architecture,
         };
-        Collector {
+        MacosCollector {
             disk_path: sources.disk_path.clone(),
+            guard: KernelGuard::default(),
             host: ffi::host_port(),
             info,
         }
     }
+}
 
+impl crate::collect::Collector for MacosCollector {
     /// Cumulative CPU ticks (user, system, idle, nice per core) and the boot
     /// time, for the background sampler.
-    pub fn read_cpu(&self) -> Option<(CpuReading, u64)> {
+    fn read_cpu(&self) -> Option<(CpuReading, u64)> {
         let ticks = ffi::cpu_load_ticks(self.host)?;
         Some((parse::cpu_reading(&ticks), boot_time().unwrap_or(0)))
     }
 
+    /// macOS has no raw counters yet: a metrics collection gets the empty set.
+    fn collect(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>, want: Want) -> Collected {
+        Collected {
+            snapshot: self.snapshot(cpu, now),
+            raw: want.raw_counters.then(RawCounters::default),
+        }
+    }
+}
+
+impl MacosCollector {
     /// The snapshot, read now; `cpu` is the sampler's latest state. Sections
     /// macOS does not provide (sensors, filesystems, Raspberry Pi, os-release)
     /// keep their defaults (empty/null).
     #[allow(clippy::needless_update)] // robust to sections added later
-    pub fn snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
+    fn snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
         let info = &self.info;
         let pages = ffi::vm_pages(self.host);
         let ifaces = ffi::iflist2().map(|b| parse::parse_iflist2(&b));
@@ -173,7 +189,10 @@ impl Collector {
                 .zip(pages.as_ref())
                 .map(|(total, p)| parse::memory(total, p, info.page_size)),
             swap: swap_usage().map(|u| parse::swap(u, pages.as_ref(), info.page_size)),
-            disk: disk_usage::read_disk(&self.disk_path),
+            disk: self
+                .guard
+                .statvfs(&self.disk_path)
+                .map(|s| disk_usage::disk(s, &self.disk_path.to_string_lossy())),
             // per-disk counters need IOKit (out of scope): null
             disk_io: None,
             network: Network {
