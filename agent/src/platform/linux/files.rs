@@ -115,6 +115,17 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_parser_is_none() {
+        let parsed: Option<u32> =
+            parse_guarded("x", |_| -> Result<u32, ()> { panic!("bad input") });
+        assert_eq!(parsed, None);
+        assert_eq!(
+            parse_guarded("7", |b| std::str::from_utf8(b).map(|s| s.len())),
+            Some(1)
+        );
+    }
+
+    #[test]
     fn rootfs_is_the_parent_of_a_proc_directory() {
         assert_eq!(roots("/proc").rootfs(), PathBuf::from("/"));
         assert_eq!(roots("/host/proc").rootfs(), PathBuf::from("/host"));

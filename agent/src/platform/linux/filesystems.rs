@@ -6,6 +6,7 @@ use super::files::{list_dir, Roots};
 use crate::collect::guard::KernelGuard;
 use crate::platform::disk_usage::usage;
 use crate::snapshot::{Filesystem, FsStat};
+use procfs_core::process::MountInfo;
 
 /// One mount as the kernel lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,21 +64,18 @@ pub fn parse_mounts(text: &str) -> Vec<Mount> {
         .collect()
 }
 
-/// `/proc/<pid>/mountinfo`: `id parent maj:min root mount options [tags] - fstype source superoptions`.
+/// `/proc/<pid>/mountinfo` through procfs-core's `MountInfo`, line by line
+/// so one malformed line costs only that line.
 pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
     text.lines()
         .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            let sep = f.iter().position(|x| *x == "-")?;
-            if sep < 6 || f.len() < sep + 3 {
-                return None;
-            }
-            let (maj, min) = f[2].split_once(':')?;
+            let info = MountInfo::from_line(line).ok()?;
+            let (maj, min) = info.majmin.split_once(':')?;
             Some(Mount {
-                device: unescape(f[sep + 2]),
-                mount: unescape(f[4]),
-                fstype: f[sep + 1].to_string(),
-                readonly: readonly(f[5]),
+                device: unescape(info.mount_source.as_deref().unwrap_or("none")),
+                mount: unescape(&info.mount_point.to_string_lossy()),
+                fstype: info.fs_type,
+                readonly: info.mount_options.contains_key("ro"),
                 dev: Some((maj.parse().ok()?, min.parse().ok()?)),
             })
         })
