@@ -130,6 +130,8 @@ fn pi4_interfaces_filesystems_and_os_release() {
     assert!(!w.is_virtual);
     assert_eq!(w.mac.as_deref(), Some("dc:a6:32:12:34:57"));
     assert_eq!(w.ipv6.as_deref(), Some("fe80::5c1e:7f2a:9b3d:4e61"));
+    // from the tree's ip-addr file, whatever this machine's interfaces are
+    assert_eq!(w.ipv4.as_deref(), Some("192.168.1.23"));
     assert_eq!(
         (w.mtu, w.speed_mbps, w.duplex.as_str()),
         (Some(1500), None, "unknown")
@@ -266,4 +268,23 @@ fn emmc_wear_and_dev_root_resolution() {
         .map(|f| (f.device.as_str(), f.mount.as_str()))
         .collect();
     assert_eq!(fs, [("/dev/mmcblk0p2", "/")]);
+}
+
+#[test]
+fn a_tree_from_another_namespace_without_addresses_reports_none() {
+    // the pi4 tree without its ip-addr file, as a container sees a host's
+    // /proc from its own network namespace: no address is borrowed from
+    // the machine running the test
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pi4 = fixture("pi4");
+    std::os::unix::fs::symlink(pi4.join("proc"), dir.path().join("proc")).expect("symlink");
+    std::os::unix::fs::symlink(pi4.join("sys"), dir.path().join("sys")).expect("symlink");
+    let s = snapshot_at(dir.path());
+    let primary = s.network.primary_interface.expect("primary interface");
+    assert_eq!(primary.name, "wlan0");
+    assert_eq!(
+        (primary.ipv4, primary.netmask, primary.broadcast),
+        (None, None, None)
+    );
+    assert!(s.network.interfaces.iter().all(|i| i.ipv4.is_none()));
 }

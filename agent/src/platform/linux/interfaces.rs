@@ -1,9 +1,10 @@
 //! Per-interface network facts: every up, non-loopback interface with its
-//! addresses (IPv4 from the kernel, IPv6 from `/proc/net/if_inet6`), link
+//! addresses (IPv4 from the address source, IPv6 from `/proc/net/if_inet6`), link
 //! facts from sysfs, counters from `/proc/net/dev`, and whether it is virtual.
 
+use super::addresses::Ipv4Info;
 use super::files::Roots;
-use super::network::{link, Ipv4Info};
+use super::network::link;
 use crate::snapshot::Interface;
 use procfs_core::net::InterfaceDeviceStatus;
 use std::net::Ipv6Addr;

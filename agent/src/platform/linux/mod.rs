@@ -2,6 +2,7 @@
 //! container can report its host, and tests can use captured trees) and
 //! assembles the snapshot from the pure section builders.
 
+pub mod addresses;
 pub mod counters;
 pub mod cpu;
 pub mod cpuinfo;
@@ -48,6 +49,7 @@ pub struct LinuxCollector {
     discovery: DiscoveryCache,
     cpu_counters: counters::CpuCounterGuard,
     guard: KernelGuard,
+    addresses: addresses::AddressSource,
 }
 
 impl LinuxCollector {
@@ -82,6 +84,7 @@ impl LinuxCollector {
         LinuxCollector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
             guard: KernelGuard::default(),
+            addresses: addresses::AddressSource::for_roots(&roots),
             cpu_counters: counters::CpuCounterGuard::default(),
             roots,
             disk_path: sources.disk_path.clone(),
@@ -99,7 +102,7 @@ impl crate::collect::Collector for LinuxCollector {
         let r = &self.roots;
         let found = self.discovery.get(r);
         let sensors = sensors::read(r, &found.sensors);
-        let v4 = network::ipv4_addresses();
+        let v4 = self.addresses.read();
         let v6 = r
             .proc("net/if_inet6")
             .map(|t| interfaces::parse_if_inet6(&t))

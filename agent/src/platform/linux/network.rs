@@ -1,7 +1,8 @@
 //! Network sources on Linux: counters from `/proc/net/dev`, the default
 //! route from `/proc/net/route`, link facts from `/sys/class/net`, and the
-//! interface's IPv4 address from the kernel (getifaddrs).
+//! interface's IPv4 address from the address source (`addresses`).
 
+use super::addresses::Ipv4Info;
 use super::files::{parse_guarded, Roots};
 use super::interfaces::{facts_for, LinkFacts};
 use crate::snapshot::{NetIoCounters, PrimaryInterface};
@@ -74,34 +75,6 @@ pub fn link(roots: &Roots, name: &str) -> Link {
             _ => "unknown".into(),
         },
     }
-}
-
-/// IPv4 address, netmask and broadcast of an interface, from getifaddrs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Ipv4Info {
-    pub ip: String,
-    pub netmask: String,
-    pub broadcast: Option<String>,
-}
-
-pub fn ipv4_addresses() -> Vec<(String, Ipv4Info)> {
-    let Ok(ifaces) = if_addrs::get_if_addrs() else {
-        return Vec::new();
-    };
-    ifaces
-        .into_iter()
-        .filter_map(|i| match i.addr {
-            if_addrs::IfAddr::V4(v4) => Some((
-                i.name,
-                Ipv4Info {
-                    ip: v4.ip.to_string(),
-                    netmask: v4.netmask.to_string(),
-                    broadcast: v4.broadcast.map(|b| b.to_string()),
-                },
-            )),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The default route's interface, else the first up non-loopback one with
