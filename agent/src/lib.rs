@@ -12,5 +12,4 @@ pub mod metrics;
 pub mod platform;
 pub mod sampler;
 pub mod snapshot;
-pub mod snapshot_sections;
 pub mod units;

@@ -11,6 +11,7 @@ pub mod disk_io;
 pub mod files;
 pub mod filesystems;
 pub mod interfaces;
+pub mod links;
 pub mod memory;
 pub mod network;
 pub mod os_release;
