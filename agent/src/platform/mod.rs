@@ -4,6 +4,7 @@
 //! the same shape everywhere.
 
 pub mod disk_usage;
+pub mod shared;
 
 #[cfg(target_os = "linux")]
 pub mod linux;

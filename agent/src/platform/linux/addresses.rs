@@ -7,19 +7,9 @@
 //! no address rather than pairing the host's interfaces with its own.
 
 use super::files::{read_text, Roots};
+pub use crate::platform::shared::{kernel_addresses, Addresses, Ipv4Info};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
-
-/// IPv4 address, netmask and broadcast of an interface.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Ipv4Info {
-    pub ip: String,
-    pub netmask: String,
-    pub broadcast: Option<String>,
-}
-
-/// `(interface, address)` pairs, in the source's order.
-pub type Addresses = Vec<(String, Ipv4Info)>;
 
 /// The file a captured tree keeps its addresses in, beside `proc/`.
 pub const ADDRESS_FILE: &str = "ip-addr";
@@ -69,27 +59,6 @@ impl AddressSource {
             AddressSource::Unknown => Vec::new(),
         }
     }
-}
-
-/// getifaddrs in the agent's own network namespace.
-pub fn kernel_addresses() -> Addresses {
-    let Ok(ifaces) = if_addrs::get_if_addrs() else {
-        return Vec::new();
-    };
-    ifaces
-        .into_iter()
-        .filter_map(|i| match i.addr {
-            if_addrs::IfAddr::V4(v4) => Some((
-                i.name,
-                Ipv4Info {
-                    ip: v4.ip.to_string(),
-                    netmask: v4.netmask.to_string(),
-                    broadcast: v4.broadcast.map(|b| b.to_string()),
-                },
-            )),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The `inet` lines of `ip -o addr show`:

@@ -3,33 +3,7 @@
 //! cadence and shared by the interface list and the primary interface.
 
 use super::files::Roots;
-
-/// Software interfaces by name: containers, bridges, tunnels, VPNs.
-pub fn is_virtual_name(name: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "veth",
-        "docker",
-        "br-",
-        "virbr",
-        "vnet",
-        "tun",
-        "tap",
-        "wg",
-        "cni",
-        "flannel",
-        "cali",
-        "lxc",
-        "lxdbr",
-        "podman",
-        "vxlan",
-        "dummy",
-        "ifb",
-        "kube",
-        "tailscale",
-        "zt",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p))
-}
+use crate::platform::shared::is_virtual_name;
 
 /// Virtual by name, or sysfs says so (a bridge, a tun/tap device, or a
 /// device under `/sys/devices/virtual`).
@@ -100,22 +74,5 @@ pub fn facts_for(roots: &Roots, known: &[LinkFacts], name: &str) -> LinkFacts {
     match known.iter().find(|k| k.name == name) {
         Some(k) => k.clone(),
         None => link_facts(roots, name),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn virtual_names() {
-        for v in [
-            "veth1a2b", "docker0", "br-5f3a", "virbr0", "tun0", "wg0", "cni0",
-        ] {
-            assert!(is_virtual_name(v), "{v}");
-        }
-        for p in ["eth0", "wlan0", "enp3s0", "end0", "wlp2s0"] {
-            assert!(!is_virtual_name(p), "{p}");
-        }
     }
 }

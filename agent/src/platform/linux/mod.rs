@@ -161,7 +161,7 @@ impl crate::collect::Collector for LinuxCollector {
             },
             uptime: cpu
                 .boot_time
-                .and_then(|b| system::uptime(b, now.timestamp())),
+                .and_then(|b| crate::platform::shared::uptime(b, now.timestamp())),
             system: system::system(r, &self.info.architecture, self.info.libc.as_deref()),
             load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
             sensors,

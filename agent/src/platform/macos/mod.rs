@@ -3,12 +3,13 @@
 //! parsing and psutil arithmetic live in `platform::macos_parse`, which is
 //! compiled and unit-tested on every platform. The unsafe calls are in `ffi`.
 //!
-//! Not covered on macOS: disk_io (needs IOKit), temperatures and
-//! Raspberry Pi facts; those fields stay null/empty.
+//! Not covered on macOS: disk_io (needs IOKit), temperatures, filesystems
+//! and Raspberry Pi facts; those fields stay null/empty.
 
 mod ffi;
 
 use super::macos_parse as parse;
+use super::shared::{self, kernel_addresses};
 use super::{disk_usage, Sources};
 use crate::collect::guard::KernelGuard;
 use crate::collect::{Collected, Want};
@@ -63,24 +64,6 @@ fn swap_usage() -> Option<parse::SwapUsage> {
         CtlValue::String(s) => parse::swap_usage_from_text(&s),
         _ => None,
     }
-}
-
-fn ipv4_addresses() -> Vec<parse::Ipv4Addr> {
-    let Ok(ifaces) = if_addrs::get_if_addrs() else {
-        return Vec::new();
-    };
-    ifaces
-        .into_iter()
-        .filter_map(|i| match i.addr {
-            if_addrs::IfAddr::V4(v4) => Some(parse::Ipv4Addr {
-                name: i.name,
-                ip: v4.ip.to_string(),
-                netmask: v4.netmask.to_string(),
-                broadcast: v4.broadcast.map(|b| b.to_string()),
-            }),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Facts read once at start-up: they do not change while the host runs.
@@ -169,6 +152,7 @@ impl MacosCollector {
         let info = &self.info;
         let pages = ffi::vm_pages(self.host);
         let ifaces = ffi::iflist2().map(|b| parse::parse_iflist2(&b));
+        let addresses = kernel_addresses();
         Snapshot {
             collected_at: crate::units::rfc3339_utc(now),
             cpu: Cpu {
@@ -199,13 +183,16 @@ impl MacosCollector {
                 io_counters: ifaces.as_deref().map(parse::io_counters),
                 primary_interface: ifaces
                     .as_deref()
-                    .and_then(|i| parse::primary_interface(i, &ipv4_addresses())),
-                ..Default::default()
+                    .and_then(|i| parse::primary_interface(i, &addresses)),
+                interfaces: ifaces
+                    .as_deref()
+                    .map(|i| parse::interfaces(i, &addresses))
+                    .unwrap_or_default(),
             },
             uptime: cpu
                 .boot_time
                 .or_else(boot_time)
-                .and_then(|b| parse::uptime(b, now.timestamp())),
+                .and_then(|b| shared::uptime(b, now.timestamp())),
             system: System {
                 hostname: value_string("kern.hostname"),
                 os: "Darwin".into(),
