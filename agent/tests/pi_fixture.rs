@@ -288,3 +288,51 @@ fn a_tree_from_another_namespace_without_addresses_reports_none() {
     );
     assert!(s.network.interfaces.iter().all(|i| i.ipv4.is_none()));
 }
+
+/// The pi4 tree as Debian's mainline arm64 kernel shows it: /proc/cpuinfo
+/// without the board block (no "Model"), optionally without a device tree.
+fn mainline_pi4(keep_device_tree: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pi4 = fixture("pi4");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(pi4.join("proc"))
+        .arg(dir.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    std::os::unix::fs::symlink(pi4.join("sys"), dir.path().join("sys")).expect("symlink");
+    let cpuinfo = dir.path().join("proc/cpuinfo");
+    let text = std::fs::read_to_string(&cpuinfo).expect("cpuinfo");
+    let mainline: String = text
+        .lines()
+        .filter(|l| {
+            !["Hardware", "Revision", "Serial", "Model"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(mainline.contains("CPU part\t: 0xd08"), "{mainline}");
+    std::fs::write(&cpuinfo, mainline).expect("write cpuinfo");
+    if !keep_device_tree {
+        std::fs::remove_dir_all(dir.path().join("proc/device-tree")).expect("rm device-tree");
+    }
+    dir
+}
+
+#[test]
+fn mainline_arm64_kernel_names_the_processor() {
+    let with_dt = mainline_pi4(true);
+    assert_eq!(
+        snapshot_at(with_dt.path()).cpu.processor.as_deref(),
+        Some("Raspberry Pi 4 Model B Rev 1.4"),
+        "the device-tree model, as the Raspberry Pi kernel prints it"
+    );
+    let without_dt = mainline_pi4(false);
+    assert_eq!(
+        snapshot_at(without_dt.path()).cpu.processor.as_deref(),
+        Some("Cortex-A72"),
+        "CPU implementer 0x41, part 0xd08"
+    );
+}

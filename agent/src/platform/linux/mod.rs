@@ -13,6 +13,7 @@ pub mod filesystems;
 pub mod interfaces;
 pub mod links;
 pub mod memory;
+pub mod midr;
 pub mod network;
 pub mod os_release;
 pub mod robustness;
@@ -61,7 +62,9 @@ impl LinuxCollector {
         };
         let cpuinfo = roots.proc("cpuinfo").map(|t| cpuinfo::CpuInfo::parse(&t));
         let info = StaticInfo {
-            processor: cpuinfo.as_ref().and_then(|c| c.processor_name()),
+            processor: cpuinfo
+                .as_ref()
+                .and_then(|c| c.processor_name(system::device_tree_model(&roots).as_deref())),
             physical_cores: cpu::physical_cores(&roots, cpuinfo.as_ref()),
             cpuinfo_mhz: cpuinfo.as_ref().and_then(|c| c.average_mhz()),
             cpufreq_dirs: cpu::cpufreq_dirs(&roots),

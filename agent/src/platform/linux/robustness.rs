@@ -14,7 +14,7 @@ pub fn parse_every_source(data: &[u8]) {
     let _ = memory::parse_vmstat_swap(&text);
     let info = cpuinfo::CpuInfo::parse(&text);
     let _ = (
-        info.processor_name(),
+        info.processor_name(None),
         info.physical_cores(),
         info.average_mhz(),
     );

@@ -9,11 +9,16 @@ use procfs_core::{FromRead, LoadAverage};
 
 /// Board model: device tree (Raspberry Pi and other ARM boards), else DMI.
 pub fn model(roots: &Roots) -> Option<String> {
-    let dt = roots
-        .proc("device-tree/model")
-        .map(|m| m.trim_end_matches('\0').trim().to_string());
-    dt.filter(|m| !m.is_empty())
+    device_tree_model(roots)
         .or_else(|| roots.sys_value("class/dmi/id/product_name"))
+        .filter(|m| !m.is_empty())
+}
+
+/// The board's device-tree model (`/proc/device-tree/model`, NUL-terminated).
+pub fn device_tree_model(roots: &Roots) -> Option<String> {
+    roots
+        .proc("device-tree/model")
+        .map(|m| m.trim_end_matches('\0').trim().to_string())
         .filter(|m| !m.is_empty())
 }
 
