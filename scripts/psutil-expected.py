@@ -3,8 +3,8 @@
 
 usage: scripts/psutil-expected.py FIXTURE_DIR > FIXTURE_DIR/expected.json
 
-FIXTURE_DIR holds proc/, sys/ (and optionally etc/) laid out like a live
-machine (see scripts/capture-fixture.sh).  Values are computed by psutil
+FIXTURE_DIR holds proc/, sys/ (and optionally etc/ and ip-addr, the output of
+`ip -o addr show`) laid out like a live machine (see scripts/capture-fixture.sh).  Values are computed by psutil
 itself wherever psutil honours ``psutil.PROCFS_PATH`` (virtual_memory,
 swap_memory, boot_time, net_io_counters, the /proc/diskstats parser) and by
 small, deliberately plain re-implementations of psutil's rules wherever psutil
@@ -22,6 +22,7 @@ A file that is absent in the fixture yields null, never an error.
 Requires `pip install psutil`.
 """
 
+import ipaddress
 import json
 import os
 import re
@@ -339,7 +340,26 @@ def primary_interface(root):
         "speed_mbps": speed,
         "duplex": read_str(root, f"sys/class/net/{name}/duplex") or "unknown",
         "address": read_str(root, f"sys/class/net/{name}/address"),
+        **ipv4_of(root, name),
     }
+
+
+def ipv4_of(root, name):
+    """ipv4/netmask/broadcast of NAME from the tree's `ip-addr` file (the
+    output of `ip -o addr show`, captured beside proc/); all null without one."""
+    found = {"ipv4": None, "netmask": None, "broadcast": None}
+    text = read(root, "ip-addr")
+    for line in (text or "").splitlines():
+        words = line.split()
+        if len(words) < 4 or words[1].split("@")[0] != name or "inet" not in words:
+            continue
+        iface = ipaddress.IPv4Interface(words[words.index("inet") + 1])
+        found["ipv4"] = str(iface.ip)
+        found["netmask"] = str(iface.netmask)
+        if "brd" in words:
+            found["broadcast"] = str(ipaddress.IPv4Address(words[words.index("brd") + 1]))
+        break
+    return found
 
 
 # ------------------------------------------------------------------ system

@@ -1,9 +1,11 @@
 //! Runs the agent: starts the CPU sampler, binds the HTTP listener, tells
 //! systemd when it is ready, and shuts down cleanly on SIGTERM/SIGINT.
 
+use crate::collect::coalesce::Coalescer;
+use crate::collect::Collector;
 use crate::config::Config;
 use crate::http::{routes, AppState};
-use crate::platform::Collector;
+use crate::platform::HostCollector;
 use crate::sampler::CpuSampler;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,9 +25,12 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 pub struct RunError(pub String);
 
 pub async fn run(config: Config) -> Result<(), RunError> {
-    let collector = Arc::new(Collector::new(&config.sources));
+    let collector: Arc<dyn Collector> = Arc::new(HostCollector::new(&config.sources));
     let sampler = CpuSampler::start(collector.clone(), SAMPLE_INTERVAL);
-    let state = AppState { collector, sampler };
+    let state = AppState {
+        coalescer: Coalescer::new(collector),
+        sampler,
+    };
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
         shutdown_signal().await;

@@ -100,6 +100,15 @@ pub fn times_percent(before: &CpuTimes, after: &CpuTimes) -> TimesPercent {
 }
 
 /// The utilisation of the most recent sampling window.
+/// What requests read from the sampler: the latest window plus facts from
+/// the same reading.
+#[derive(Debug, Clone, Default)]
+pub struct CpuState {
+    pub window: Option<CpuWindow>,
+    pub logical_cores: Option<u32>,
+    pub boot_time: Option<u64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CpuWindow {
     pub percent: f64,

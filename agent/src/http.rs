@@ -2,17 +2,17 @@
 //! (Prometheus text), `GET /` (the embedded status page), and JSON bodies
 //! for 404 and 405 so clients never have to parse HTML errors.
 
-use crate::platform::Collector;
+use crate::collect::coalesce::Coalescer;
+use crate::collect::{with_cpu_window, Want};
 use crate::sampler::CpuSampler;
 use std::convert::Infallible;
-use std::sync::Arc;
 use warp::http::{header, Response, StatusCode};
 use warp::{Filter, Rejection, Reply};
 
 /// What every handler needs.
 #[derive(Clone)]
 pub struct AppState {
-    pub collector: Arc<Collector>,
+    pub coalescer: Coalescer,
     pub sampler: CpuSampler,
 }
 
@@ -32,23 +32,19 @@ fn error_body(status: StatusCode, message: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-#[cfg(target_os = "linux")]
-fn snapshot(state: &AppState) -> crate::snapshot::Snapshot {
-    state
-        .collector
-        .recent_snapshot(&state.sampler.latest(), chrono::Utc::now())
+fn collection_failed() -> Response<Vec<u8>> {
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    json_response(status, error_body(status, "collection failed"))
 }
 
-#[cfg(not(target_os = "linux"))]
-fn snapshot(state: &AppState) -> crate::snapshot::Snapshot {
-    state
-        .collector
-        .snapshot(&state.sampler.latest(), chrono::Utc::now())
-}
-
-fn system(state: &AppState) -> Response<Vec<u8>> {
-    let snapshot = snapshot(state);
-    match serde_json::to_vec(&snapshot) {
+/// `GET /system`: the coalesced collection with the latest CPU window.
+async fn system(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
+    let cpu = state.sampler.latest();
+    let Some(got) = state.coalescer.get(&cpu, Want::SNAPSHOT).await else {
+        return Ok(collection_failed());
+    };
+    let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
+    Ok(match serde_json::to_vec(&snapshot) {
         Ok(body) => json_response(StatusCode::OK, body),
         Err(e) => {
             tracing::error!(error = %e, "cannot serialize snapshot");
@@ -60,7 +56,7 @@ fn system(state: &AppState) -> Response<Vec<u8>> {
                 ),
             )
         }
-    }
+    })
 }
 
 /// The status page, embedded at build time.
@@ -75,42 +71,22 @@ fn body_response(content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>>
     resp
 }
 
-#[cfg(target_os = "linux")]
-fn metric_families(state: &AppState) -> Vec<crate::metrics::MetricFamily> {
-    state
-        .collector
-        .metric_families(&state.sampler.latest(), chrono::Utc::now())
-}
-
-/// Other platforms export what their snapshot holds (no raw counters yet).
-#[cfg(not(target_os = "linux"))]
-fn metric_families(state: &AppState) -> Vec<crate::metrics::MetricFamily> {
-    crate::metrics::families(&snapshot(state), &crate::metrics::RawCounters::default())
-}
-
-fn metrics(state: &AppState) -> Response<Vec<u8>> {
-    let text = crate::metrics::text::render(&metric_families(state));
-    body_response(crate::metrics::text::CONTENT_TYPE, text.into_bytes())
-}
-
-/// Run a collecting handler on tokio's blocking pool: reads of procfs/sysfs
-/// and statvfs can block in the kernel (a dead NFS mount, a stuck device), and
-/// on a runtime worker they would stall `/health`, the status page and the
-/// CPU sampler with it.
-async fn blocking(
-    state: AppState,
-    handler: fn(&AppState) -> Response<Vec<u8>>,
-) -> Result<Response<Vec<u8>>, Infallible> {
-    Ok(
-        match tokio::task::spawn_blocking(move || handler(&state)).await {
-            Ok(resp) => resp,
-            Err(e) => {
-                tracing::error!(error = %e, "collection failed");
-                let status = StatusCode::INTERNAL_SERVER_ERROR;
-                json_response(status, error_body(status, "collection failed"))
-            }
-        },
-    )
+/// `GET /metrics`: the Prometheus text of the coalesced collection.
+async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
+    let cpu = state.sampler.latest();
+    let Some(got) = state.coalescer.get(&cpu, Want::METRICS).await else {
+        return Ok(collection_failed());
+    };
+    let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
+    let families = crate::metrics::families(
+        &snapshot,
+        got.collected.raw.as_ref().unwrap_or(&Default::default()),
+    );
+    let text = crate::metrics::text::render(&families);
+    Ok(body_response(
+        crate::metrics::text::CONTENT_TYPE,
+        text.into_bytes(),
+    ))
 }
 
 async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
@@ -131,12 +107,12 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(warp::path::end())
         .and(warp::get())
         .and(with_state.clone())
-        .and_then(|s: AppState| blocking(s, system));
+        .and_then(system);
     let metrics = warp::path("metrics")
         .and(warp::path::end())
         .and(warp::get())
         .and(with_state)
-        .and_then(|s: AppState| blocking(s, metrics));
+        .and_then(metrics);
     let page = warp::path::end()
         .and(warp::get())
         .map(|| body_response("text/html; charset=utf-8", STATUS_PAGE.as_bytes().to_vec()));

@@ -12,7 +12,12 @@ fn main() -> ExitCode {
         config::PROGRAM,
         parsed,
         |config| config.log,
-        Threads::Workers(workers),
+        // collections are coalesced (one at a time) and kernel calls that can
+        // hang run on the guard's own threads: a few blocking threads do
+        Threads::Workers {
+            workers,
+            blocking: 4,
+        },
         |config| async move { app::run(config).await.map_err(|e| Fatal::Failed(e.0)) },
     )
 }

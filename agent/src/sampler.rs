@@ -2,19 +2,11 @@
 //! so no request ever waits to measure utilisation, and proves liveness to
 //! systemd's watchdog (a hung sampler stops the pings).
 
-use crate::cpu_usage::{CpuReading, CpuWindow};
-use crate::platform::Collector;
+use crate::collect::Collector;
+use crate::cpu_usage::{CpuReading, CpuState, CpuWindow};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use system_stats_common::notify;
-
-/// What requests read: the latest window plus facts from the same reading.
-#[derive(Debug, Clone, Default)]
-pub struct CpuState {
-    pub window: Option<CpuWindow>,
-    pub logical_cores: Option<u32>,
-    pub boot_time: Option<u64>,
-}
 
 /// Shared handle to the latest CPU state.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +31,7 @@ impl CpuSampler {
 
     /// Take a first reading now (utilisation since boot until the first
     /// window closes), then sample every `interval` in a background task.
-    pub fn start(collector: Arc<Collector>, interval: Duration) -> CpuSampler {
+    pub fn start(collector: Arc<dyn Collector>, interval: Duration) -> CpuSampler {
         let sampler = CpuSampler::default();
         let mut previous = collector.read_cpu();
         if let Some((reading, btime)) = &previous {

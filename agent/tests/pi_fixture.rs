@@ -4,9 +4,9 @@
 #![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
-use system_stats_agent::cpu_usage::{CpuReading, CpuWindow};
-use system_stats_agent::platform::{Collector, Sources};
-use system_stats_agent::sampler::CpuState;
+use system_stats_agent::collect::{Collector, Want};
+use system_stats_agent::cpu_usage::{CpuReading, CpuState, CpuWindow};
+use system_stats_agent::platform::{HostCollector, Sources};
 use system_stats_agent::snapshot::{SensorOrigin, Snapshot};
 
 fn fixture(name: &str) -> PathBuf {
@@ -21,7 +21,7 @@ fn snapshot(name: &str) -> Snapshot {
 }
 
 fn snapshot_at(root: &Path) -> Snapshot {
-    let c = Collector::new(&Sources {
+    let c = HostCollector::new(&Sources {
         procfs: root.join("proc"),
         sysfs: root.join("sys"),
         disk_path: PathBuf::from("/"),
@@ -40,7 +40,7 @@ fn snapshot_at(root: &Path) -> Snapshot {
         },
         None => CpuState::default(),
     };
-    c.snapshot(&cpu, chrono::Utc::now())
+    c.collect(&cpu, chrono::Utc::now(), Want::SNAPSHOT).snapshot
 }
 
 #[test]
@@ -130,6 +130,8 @@ fn pi4_interfaces_filesystems_and_os_release() {
     assert!(!w.is_virtual);
     assert_eq!(w.mac.as_deref(), Some("dc:a6:32:12:34:57"));
     assert_eq!(w.ipv6.as_deref(), Some("fe80::5c1e:7f2a:9b3d:4e61"));
+    // from the tree's ip-addr file, whatever this machine's interfaces are
+    assert_eq!(w.ipv4.as_deref(), Some("192.168.1.23"));
     assert_eq!(
         (w.mtu, w.speed_mbps, w.duplex.as_str()),
         (Some(1500), None, "unknown")
@@ -266,4 +268,71 @@ fn emmc_wear_and_dev_root_resolution() {
         .map(|f| (f.device.as_str(), f.mount.as_str()))
         .collect();
     assert_eq!(fs, [("/dev/mmcblk0p2", "/")]);
+}
+
+#[test]
+fn a_tree_from_another_namespace_without_addresses_reports_none() {
+    // the pi4 tree without its ip-addr file, as a container sees a host's
+    // /proc from its own network namespace: no address is borrowed from
+    // the machine running the test
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pi4 = fixture("pi4");
+    std::os::unix::fs::symlink(pi4.join("proc"), dir.path().join("proc")).expect("symlink");
+    std::os::unix::fs::symlink(pi4.join("sys"), dir.path().join("sys")).expect("symlink");
+    let s = snapshot_at(dir.path());
+    let primary = s.network.primary_interface.expect("primary interface");
+    assert_eq!(primary.name, "wlan0");
+    assert_eq!(
+        (primary.ipv4, primary.netmask, primary.broadcast),
+        (None, None, None)
+    );
+    assert!(s.network.interfaces.iter().all(|i| i.ipv4.is_none()));
+}
+
+/// The pi4 tree as Debian's mainline arm64 kernel shows it: /proc/cpuinfo
+/// without the board block (no "Model"), optionally without a device tree.
+fn mainline_pi4(keep_device_tree: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pi4 = fixture("pi4");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(pi4.join("proc"))
+        .arg(dir.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    std::os::unix::fs::symlink(pi4.join("sys"), dir.path().join("sys")).expect("symlink");
+    let cpuinfo = dir.path().join("proc/cpuinfo");
+    let text = std::fs::read_to_string(&cpuinfo).expect("cpuinfo");
+    let mainline: String = text
+        .lines()
+        .filter(|l| {
+            !["Hardware", "Revision", "Serial", "Model"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(mainline.contains("CPU part\t: 0xd08"), "{mainline}");
+    std::fs::write(&cpuinfo, mainline).expect("write cpuinfo");
+    if !keep_device_tree {
+        std::fs::remove_dir_all(dir.path().join("proc/device-tree")).expect("rm device-tree");
+    }
+    dir
+}
+
+#[test]
+fn mainline_arm64_kernel_names_the_processor() {
+    let with_dt = mainline_pi4(true);
+    assert_eq!(
+        snapshot_at(with_dt.path()).cpu.processor.as_deref(),
+        Some("Raspberry Pi 4 Model B Rev 1.4"),
+        "the device-tree model, as the Raspberry Pi kernel prints it"
+    );
+    let without_dt = mainline_pi4(false);
+    assert_eq!(
+        snapshot_at(without_dt.path()).cpu.processor.as_deref(),
+        Some("Cortex-A72"),
+        "CPU implementer 0x41, part 0xd08"
+    );
 }

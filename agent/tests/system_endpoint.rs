@@ -124,7 +124,15 @@ fn check_against_oracle(name: &str) -> Value {
             "network.primary_interface",
             &s["network"]["primary_interface"],
             &net["primary_interface"],
-            &["name", "mtu", "speed_mbps", "duplex"],
+            &[
+                "name",
+                "mtu",
+                "speed_mbps",
+                "duplex",
+                "ipv4",
+                "netmask",
+                "broadcast",
+            ],
         );
     }
 
@@ -170,8 +178,11 @@ fn pi4_tree_matches_oracle_and_hand_checked_values() {
         json!("Raspberry Pi 4 Model B Rev 1.4")
     );
     assert_eq!(s["network"]["primary_interface"]["name"], json!("wlan0"));
-    // wlan0 does not exist on the test machine: its address is unknown, not invented
-    assert!(s["network"]["primary_interface"]["ipv4"].is_null());
+    // the tree's own address (its ip-addr file), never this machine's
+    assert_eq!(
+        s["network"]["primary_interface"]["ipv4"],
+        json!("192.168.1.23")
+    );
     assert!(s["system"]["platform"]
         .as_str()
         .expect("platform")

@@ -71,8 +71,10 @@ impl Fatal {
 pub enum Threads {
     /// Everything on the main thread (nothing blocks it).
     One,
-    /// A pool of this many workers.
-    Workers(usize),
+    /// A pool of `workers` threads, and at most `blocking` threads for
+    /// blocking calls (tokio's default of 512 would let stalled kernel calls
+    /// pile up threads and memory).
+    Workers { workers: usize, blocking: usize },
 }
 
 /// After `run` returns, how long tasks still blocked (e.g. in a kernel call
@@ -103,9 +105,11 @@ where
     init_logging(settings.level, settings.format, program);
     let runtime = match threads {
         Threads::One => tokio::runtime::Builder::new_current_thread(),
-        Threads::Workers(n) => {
+        Threads::Workers { workers, blocking } => {
             let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(n.max(1));
+            builder
+                .worker_threads(workers.max(1))
+                .max_blocking_threads(blocking.max(1));
             builder
         }
     }

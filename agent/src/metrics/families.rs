@@ -6,7 +6,7 @@ use super::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
-    let mut out = super::node::families(snap, raw);
-    out.extend(super::own::families(snap));
+    let mut out = super::node_exporter::families(snap, raw);
+    out.extend(super::system_stats::families(snap));
     out
 }

@@ -1,13 +1,14 @@
 //! Prometheus metrics: one list of metric families built by pure functions
 //! from a snapshot plus raw counters (`families`), rendered by `text`. The
-//! family list is the single source of names for every exporter.
+//! family list is the single source of names for every exporter: node_exporter
+//! names in `node_exporter` (+ `_storage`), ours in `system_stats`.
 
 pub mod families;
 pub mod model;
-pub mod node;
-pub mod node_storage;
-pub mod own;
+pub mod node_exporter;
+pub mod node_exporter_storage;
 pub mod raw;
+pub mod system_stats;
 pub mod text;
 
 pub use families::families;

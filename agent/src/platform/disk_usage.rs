@@ -1,61 +1,60 @@
-//! Usage of the filesystem holding a path (statvfs), with psutil's
-//! disk_usage semantics; works on every Unix.
+//! psutil's disk_usage arithmetic, the one place it lives: used by the
+//! `disk` key (statvfs of the disk path) and by every `filesystems` entry.
 
-use crate::snapshot::Disk;
+use crate::snapshot::{Disk, FsStat};
 use crate::units::percent;
-use std::path::Path;
 
-/// The raw statvfs numbers psutil uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatVfs {
-    pub blocks: u64,
-    pub bfree: u64,
-    pub bavail: u64,
-    pub frsize: u64,
+/// Sizes in bytes as psutil reports them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    pub total: u64,
+    pub used: u64,
+    pub free: u64,
+    pub percent: f64,
 }
 
 /// total = blocks*frsize, free = bavail*frsize, used = (blocks-bfree)*frsize,
 /// percent = used/(used+free) (what an unprivileged user can use).
-pub fn disk_from_statvfs(s: StatVfs, mount: &str) -> Disk {
+pub fn usage(s: FsStat) -> Usage {
     let total = s.blocks.saturating_mul(s.frsize);
     let free = s.bavail.saturating_mul(s.frsize);
     let used = s.blocks.saturating_sub(s.bfree).saturating_mul(s.frsize);
-    Disk {
+    Usage {
         total,
         used,
         free,
         percent: percent(used as f64, used.saturating_add(free) as f64),
-        mount: mount.to_string(),
     }
 }
 
-/// statvfs(2) of `path`; None when it cannot be read.
-pub fn read_disk(path: &Path) -> Option<Disk> {
-    let s = rustix::fs::statvfs(path).ok()?;
-    Some(disk_from_statvfs(
-        StatVfs {
-            blocks: s.f_blocks,
-            bfree: s.f_bfree,
-            bavail: s.f_bavail,
-            frsize: s.f_frsize,
-        },
-        &path.to_string_lossy(),
-    ))
+/// The `disk` key for the filesystem holding `mount`.
+pub fn disk(s: FsStat, mount: &str) -> Disk {
+    let u = usage(s);
+    Disk {
+        total: u.total,
+        used: u.used,
+        free: u.free,
+        percent: u.percent,
+        mount: mount.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::guard::KernelGuard;
+    use std::path::Path;
 
     #[test]
     fn psutil_semantics() {
         // 100 blocks of 4 KiB, 40 free of which 30 available to users
-        let d = disk_from_statvfs(
-            StatVfs {
+        let d = disk(
+            FsStat {
                 blocks: 100,
                 bfree: 40,
                 bavail: 30,
                 frsize: 4096,
+                ..Default::default()
             },
             "/",
         );
@@ -68,8 +67,10 @@ mod tests {
 
     #[test]
     fn live_root_is_readable() {
-        let d = read_disk(Path::new("/")).expect("statvfs /");
+        let s = KernelGuard::default()
+            .statvfs(Path::new("/"))
+            .expect("statvfs /");
+        let d = disk(s, "/");
         assert!(d.total > 0 && d.used <= d.total && d.percent <= 100.0);
-        assert!(read_disk(Path::new("/definitely/not/here")).is_none());
     }
 }

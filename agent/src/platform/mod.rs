@@ -1,19 +1,21 @@
-//! One collector interface over the operating systems. Each OS module is a
-//! thin shim that reads its sources and hands the bytes to pure parsers; the
-//! snapshot it returns has the same shape everywhere.
+//! The operating systems' collectors (`collect::Collector` implementations;
+//! `HostCollector` is this OS's). Each OS module is a thin shim that reads its
+//! sources and hands the bytes to pure parsers; the snapshot it returns has
+//! the same shape everywhere.
 
 pub mod disk_usage;
+pub mod shared;
 
 #[cfg(target_os = "linux")]
 pub mod linux;
 #[cfg(target_os = "linux")]
-pub use linux::Collector;
+pub use linux::LinuxCollector as HostCollector;
 
 #[cfg(target_os = "macos")]
 pub mod macos;
 pub mod macos_parse;
 #[cfg(target_os = "macos")]
-pub use macos::Collector;
+pub use macos::MacosCollector as HostCollector;
 
 use std::path::PathBuf;
 

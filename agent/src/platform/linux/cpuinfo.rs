@@ -65,12 +65,22 @@ impl CpuInfo {
     }
 
     /// CPU model: "model name" (x86, 32-bit ARM), else the board's "Model"
-    /// or "Hardware" (64-bit ARM kernels print no model name).
-    pub fn processor_name(&self) -> Option<String> {
+    /// or "Hardware" (64-bit ARM kernels print no model name), else the
+    /// device-tree model (what Raspberry Pi kernels print as "Model", and
+    /// all Debian's mainline arm64 kernel has), else the core decoded from
+    /// "CPU implementer"/"CPU part" (an arm64 server without a device tree).
+    pub fn processor_name(&self, device_tree_model: Option<&str>) -> Option<String> {
         self.processor_field("model name")
             .or_else(|| self.board_field("Model"))
             .or_else(|| self.board_field("Hardware"))
             .or_else(|| self.processor_field("cpu model"))
+            .or(device_tree_model.filter(|m| !m.is_empty()))
+            .or_else(|| {
+                super::midr::core_name(
+                    self.processor_field("CPU implementer")?,
+                    self.processor_field("CPU part")?,
+                )
+            })
             .map(str::to_string)
     }
 
@@ -114,7 +124,7 @@ processor\t: 1\nmodel name\t: Intel(R) Xeon(R) CPU\nphysical id\t: 0\ncore id\t\
         assert_eq!(info.board_field("Revision"), Some("c03114"));
         assert_eq!(info.board_field("Serial"), Some("10000000abcdef12"));
         assert_eq!(
-            info.processor_name().as_deref(),
+            info.processor_name(None).as_deref(),
             Some("Raspberry Pi 4 Model B Rev 1.4")
         );
         assert_eq!(info.physical_cores(), None);
@@ -124,11 +134,37 @@ processor\t: 1\nmodel name\t: Intel(R) Xeon(R) CPU\nphysical id\t: 0\ncore id\t\
     fn x86_model_cores_and_mhz() {
         let info = CpuInfo::parse(X86);
         assert_eq!(
-            info.processor_name().as_deref(),
+            info.processor_name(None).as_deref(),
             Some("Intel(R) Xeon(R) CPU")
         );
         assert_eq!(info.physical_cores(), Some(1));
         assert_eq!(info.average_mhz(), Some(2500.0));
+    }
+
+    /// Debian's mainline arm64 kernel on a Pi 4: no "model name", no board block.
+    const MAINLINE_ARM64: &str = "processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\n\
+CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0xd08\nCPU revision\t: 3\n\n\
+processor\t: 1\nBogoMIPS\t: 108.00\nCPU implementer\t: 0x41\nCPU part\t: 0xd08\n\n";
+
+    #[test]
+    fn mainline_arm64_uses_the_device_tree_model_else_the_core() {
+        let info = CpuInfo::parse(MAINLINE_ARM64);
+        assert_eq!(
+            info.processor_name(Some("Raspberry Pi 4 Model B Rev 1.4"))
+                .as_deref(),
+            Some("Raspberry Pi 4 Model B Rev 1.4")
+        );
+        assert_eq!(info.processor_name(None).as_deref(), Some("Cortex-A72"));
+        assert_eq!(info.processor_name(Some("")).as_deref(), Some("Cortex-A72"));
+        // a board line or a model name still wins over both
+        assert_eq!(
+            CpuInfo::parse(PI4).processor_name(Some("other")).as_deref(),
+            Some("Raspberry Pi 4 Model B Rev 1.4")
+        );
+        assert_eq!(
+            CpuInfo::parse(X86).processor_name(Some("other")).as_deref(),
+            Some("Intel(R) Xeon(R) CPU")
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::files::Roots;
 use super::filesystems::{self, Mount};
-use super::interfaces::{self, LinkFacts};
+use super::links::{self, LinkFacts};
 use super::os_release;
 use super::rpi::{self, PiFiles};
 use super::sensors::{self, SensorSpec};
@@ -32,7 +32,7 @@ impl Discovered {
             mounts: filesystems::discover(roots),
             pi: rpi::discover(roots),
             os_release: os_release::read(roots),
-            links: interfaces::discover(roots),
+            links: links::discover(roots),
         }
     }
 }

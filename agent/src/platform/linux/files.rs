@@ -1,8 +1,7 @@
 //! The procfs and sysfs roots a Linux collector reads from, and the only
 //! place that touches their files (reads, listings, existence, symlink
-//! targets, the host root filesystem, statvfs). Parsers elsewhere get text.
+//! targets, the host root filesystem). Parsers elsewhere get text.
 
-use crate::snapshot::FsStat;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -104,19 +103,6 @@ impl Roots {
     }
 }
 
-pub fn statvfs(path: &Path) -> Option<FsStat> {
-    let s = rustix::fs::statvfs(path).ok()?;
-    Some(FsStat {
-        blocks: s.f_blocks,
-        bfree: s.f_bfree,
-        bavail: s.f_bavail,
-        bsize: s.f_bsize,
-        frsize: s.f_frsize,
-        files: s.f_files,
-        ffree: s.f_ffree,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +112,17 @@ mod tests {
             procfs: PathBuf::from(procfs),
             sysfs: PathBuf::from("/sys"),
         }
+    }
+
+    #[test]
+    fn a_panicking_parser_is_none() {
+        let parsed: Option<u32> =
+            parse_guarded("x", |_| -> Result<u32, ()> { panic!("bad input") });
+        assert_eq!(parsed, None);
+        assert_eq!(
+            parse_guarded("7", |b| std::str::from_utf8(b).map(|s| s.len())),
+            Some(1)
+        );
     }
 
     #[test]

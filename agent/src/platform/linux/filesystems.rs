@@ -3,9 +3,10 @@
 //! discovered on the slow cadence and only statvfs runs per snapshot.
 
 use super::files::{list_dir, Roots};
-use super::statvfs_guard::StatvfsGuard;
+use crate::collect::guard::KernelGuard;
+use crate::platform::disk_usage::usage;
 use crate::snapshot::{Filesystem, FsStat};
-use crate::units::percent;
+use procfs_core::process::MountInfo;
 
 /// One mount as the kernel lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,21 +64,18 @@ pub fn parse_mounts(text: &str) -> Vec<Mount> {
         .collect()
 }
 
-/// `/proc/<pid>/mountinfo`: `id parent maj:min root mount options [tags] - fstype source superoptions`.
+/// `/proc/<pid>/mountinfo` through procfs-core's `MountInfo`, line by line
+/// so one malformed line costs only that line.
 pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
     text.lines()
         .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            let sep = f.iter().position(|x| *x == "-")?;
-            if sep < 6 || f.len() < sep + 3 {
-                return None;
-            }
-            let (maj, min) = f[2].split_once(':')?;
+            let info = MountInfo::from_line(line).ok()?;
+            let (maj, min) = info.majmin.split_once(':')?;
             Some(Mount {
-                device: unescape(f[sep + 2]),
-                mount: unescape(f[4]),
-                fstype: f[sep + 1].to_string(),
-                readonly: readonly(f[5]),
+                device: unescape(info.mount_source.as_deref().unwrap_or("none")),
+                mount: unescape(&info.mount_point.to_string_lossy()),
+                fstype: info.fs_type,
+                readonly: info.mount_options.contains_key("ro"),
                 dev: Some((maj.parse().ok()?, min.parse().ok()?)),
             })
         })
@@ -233,35 +231,30 @@ pub fn discover(roots: &Roots) -> Vec<Mount> {
 
 /// Sizes with psutil's disk_usage semantics (as the `disk` key).
 pub fn filesystem(m: &Mount, stat: Option<FsStat>) -> Filesystem {
-    let sizes = stat.map(|s| {
-        let total = s.blocks.saturating_mul(s.frsize);
-        let free = s.bavail.saturating_mul(s.frsize);
-        let used = s.blocks.saturating_sub(s.bfree).saturating_mul(s.frsize);
-        (
-            total,
-            used,
-            free,
-            percent(used as f64, used.saturating_add(free) as f64),
-        )
-    });
+    let sizes = stat.map(usage);
     Filesystem {
         device: m.device.clone(),
         mount: m.mount.clone(),
         fstype: m.fstype.clone(),
         readonly: m.readonly,
-        total: sizes.map(|s| s.0),
-        used: sizes.map(|s| s.1),
-        free: sizes.map(|s| s.2),
-        percent: sizes.map(|s| s.3),
+        total: sizes.map(|s| s.total),
+        used: sizes.map(|s| s.used),
+        free: sizes.map(|s| s.free),
+        percent: sizes.map(|s| s.percent),
         stat,
     }
 }
 
 /// Sizes of every mount; network mounts that stopped answering are null.
-pub fn read(roots: &Roots, mounts: &[Mount], guard: &StatvfsGuard) -> Vec<Filesystem> {
+pub fn read(roots: &Roots, mounts: &[Mount], guard: &KernelGuard) -> Vec<Filesystem> {
     mounts
         .iter()
-        .map(|m| filesystem(m, guard.stat(&roots.root_path(&m.mount), &m.fstype)))
+        .map(|m| {
+            filesystem(
+                m,
+                guard.statvfs_mount(&roots.root_path(&m.mount), &m.fstype),
+            )
+        })
         .collect()
 }
 

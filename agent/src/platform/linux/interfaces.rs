@@ -1,9 +1,10 @@
 //! Per-interface network facts: every up, non-loopback interface with its
-//! addresses (IPv4 from the kernel, IPv6 from `/proc/net/if_inet6`), link
-//! facts from sysfs, counters from `/proc/net/dev`, and whether it is virtual.
+//! addresses (IPv4 from the address source, IPv6 from `/proc/net/if_inet6`), link
+//! facts (`links`), counters from `/proc/net/dev`.
 
+use super::addresses::Ipv4Info;
 use super::files::Roots;
-use super::network::{link, Ipv4Info};
+use super::links::{facts_for, LinkFacts};
 use crate::snapshot::Interface;
 use procfs_core::net::InterfaceDeviceStatus;
 use std::net::Ipv6Addr;
@@ -39,89 +40,6 @@ pub fn ipv6_of(name: &str, addrs: &[Inet6]) -> Option<String> {
         .find(|a| a.scope == 0)
         .or_else(|| mine().next())
         .map(|a| a.addr.to_string())
-}
-
-/// Software interfaces by name: containers, bridges, tunnels, VPNs.
-pub fn is_virtual_name(name: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "veth",
-        "docker",
-        "br-",
-        "virbr",
-        "vnet",
-        "tun",
-        "tap",
-        "wg",
-        "cni",
-        "flannel",
-        "cali",
-        "lxc",
-        "lxdbr",
-        "podman",
-        "vxlan",
-        "dummy",
-        "ifb",
-        "kube",
-        "tailscale",
-        "zt",
-    ];
-    PREFIXES.iter().any(|p| name.starts_with(p))
-}
-
-/// Virtual by name, or sysfs says so (a bridge, a tun/tap device, or a
-/// device under `/sys/devices/virtual`).
-fn is_virtual(roots: &Roots, name: &str) -> bool {
-    let base = format!("class/net/{name}");
-    is_virtual_name(name)
-        || roots.sys_exists(&format!("{base}/bridge"))
-        || roots.sys_exists(&format!("{base}/tun_flags"))
-        || roots
-            .sys_canonical(&base)
-            .is_some_and(|p| p.to_string_lossy().contains("/devices/virtual/"))
-}
-
-/// What sysfs says about an interface; discovered on the slow cadence.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LinkFacts {
-    pub name: String,
-    pub up: bool,
-    pub is_virtual: bool,
-    pub mac: Option<String>,
-    pub speed_mbps: Option<u64>,
-    pub mtu: Option<u32>,
-    pub duplex: String,
-}
-
-pub fn link_facts(roots: &Roots, name: &str) -> LinkFacts {
-    let l = link(roots, name);
-    LinkFacts {
-        name: name.to_string(),
-        up: l.up,
-        is_virtual: is_virtual(roots, name),
-        mac: roots
-            .sys_value(&format!("class/net/{name}/address"))
-            .filter(|m| !m.is_empty()),
-        speed_mbps: l.speed_mbps,
-        mtu: l.mtu,
-        duplex: l.duplex,
-    }
-}
-
-/// Every interface under `/sys/class/net` but loopback.
-pub fn discover(roots: &Roots) -> Vec<LinkFacts> {
-    super::files::list_dir(&roots.sys_path("class/net"))
-        .into_iter()
-        .filter(|n| n != "lo")
-        .map(|n| link_facts(roots, &n))
-        .collect()
-}
-
-/// An interface's link facts from the discovery, read now when it appeared since.
-pub fn facts_for(roots: &Roots, known: &[LinkFacts], name: &str) -> LinkFacts {
-    match known.iter().find(|k| k.name == name) {
-        Some(k) => k.clone(),
-        None => link_facts(roots, name),
-    }
 }
 
 /// Every up interface but loopback, sorted by name: link facts from the
@@ -191,17 +109,5 @@ garbage\n";
             Some("fe80::5c1e:7f2a:9b3d:4e61")
         );
         assert_eq!(ipv6_of("eth0", &a), None);
-    }
-
-    #[test]
-    fn virtual_names() {
-        for v in [
-            "veth1a2b", "docker0", "br-5f3a", "virbr0", "tun0", "wg0", "cni0",
-        ] {
-            assert!(is_virtual_name(v), "{v}");
-        }
-        for p in ["eth0", "wlan0", "enp3s0", "end0", "wlp2s0"] {
-            assert!(!is_virtual_name(p), "{p}");
-        }
     }
 }

@@ -2,6 +2,7 @@
 //! container can report its host, and tests can use captured trees) and
 //! assembles the snapshot from the pure section builders.
 
+pub mod addresses;
 pub mod counters;
 pub mod cpu;
 pub mod cpuinfo;
@@ -10,21 +11,21 @@ pub mod disk_io;
 pub mod files;
 pub mod filesystems;
 pub mod interfaces;
+pub mod links;
 pub mod memory;
+pub mod midr;
 pub mod network;
 pub mod os_release;
-pub mod recent;
 pub mod robustness;
 pub use robustness::parse_every_source;
 pub mod rpi;
 pub mod sensors;
-pub mod statvfs_guard;
 pub mod system;
 
-use crate::cpu_usage::CpuReading;
-use crate::metrics::{MetricFamily, RawCounters};
+use crate::collect::guard::KernelGuard;
+use crate::collect::{Collected, Want};
+use crate::cpu_usage::{CpuReading, CpuState};
 use crate::platform::{disk_usage, Sources};
-use crate::sampler::CpuState;
 use crate::snapshot::{Cpu, Network, Snapshot};
 use discovery::{DiscoveryCache, REFRESH};
 use files::{list_dir, Roots};
@@ -43,25 +44,27 @@ struct StaticInfo {
     board: rpi::Board,
 }
 
-pub struct Collector {
+pub struct LinuxCollector {
     roots: Roots,
     disk_path: PathBuf,
     info: StaticInfo,
     discovery: DiscoveryCache,
-    recent: recent::Recent,
     cpu_counters: counters::CpuCounterGuard,
-    statvfs: statvfs_guard::StatvfsGuard,
+    guard: KernelGuard,
+    addresses: addresses::AddressSource,
 }
 
-impl Collector {
-    pub fn new(sources: &Sources) -> Collector {
+impl LinuxCollector {
+    pub fn new(sources: &Sources) -> LinuxCollector {
         let roots = Roots {
             procfs: sources.procfs.clone(),
             sysfs: sources.sysfs.clone(),
         };
         let cpuinfo = roots.proc("cpuinfo").map(|t| cpuinfo::CpuInfo::parse(&t));
         let info = StaticInfo {
-            processor: cpuinfo.as_ref().and_then(|c| c.processor_name()),
+            processor: cpuinfo
+                .as_ref()
+                .and_then(|c| c.processor_name(system::device_tree_model(&roots).as_deref())),
             physical_cores: cpu::physical_cores(&roots, cpuinfo.as_ref()),
             cpuinfo_mhz: cpuinfo.as_ref().and_then(|c| c.average_mhz()),
             cpufreq_dirs: cpu::cpufreq_dirs(&roots),
@@ -82,57 +85,28 @@ impl Collector {
                     .and_then(|c| c.board_field("Serial").map(str::to_string)),
             },
         };
-        Collector {
+        LinuxCollector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
-            recent: recent::Recent::default(),
-            statvfs: statvfs_guard::StatvfsGuard::new(std::time::Duration::from_secs(1)),
+            guard: KernelGuard::default(),
+            addresses: addresses::AddressSource::for_roots(&roots),
             cpu_counters: counters::CpuCounterGuard::default(),
             roots,
             disk_path: sources.disk_path.clone(),
             info,
         }
     }
+}
 
-    /// Cumulative CPU times and the boot time, for the background sampler.
-    pub fn read_cpu(&self) -> Option<(CpuReading, u64)> {
+impl crate::collect::Collector for LinuxCollector {
+    fn read_cpu(&self) -> Option<(CpuReading, u64)> {
         cpu::read_stat(&self.roots)
     }
 
-    /// Everything but the CPU window, read now; `cpu` is the sampler's latest state.
-    pub fn snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
-        self.collect(cpu, now, false).0
-    }
-
-    /// The snapshot for an HTTP request: requests within `recent::REUSE`
-    /// share one collection; the CPU window is always the latest.
-    pub fn recent_snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
-        let (s, _) = self.recent.get(false, || self.collect(cpu, now, false));
-        recent::with_cpu_window(s, cpu)
-    }
-
-    /// The Prometheus metric families (snapshot plus raw counters), sharing
-    /// recent collections as `recent_snapshot` does.
-    pub fn metric_families(
-        &self,
-        cpu: &CpuState,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Vec<MetricFamily> {
-        let (s, raw) = self.recent.get(true, || self.collect(cpu, now, true));
-        let s = recent::with_cpu_window(s, cpu);
-        crate::metrics::families(&s, &raw.unwrap_or_default())
-    }
-
-    /// The snapshot, and the raw counters when `with_raw` (sharing the reads).
-    pub fn collect(
-        &self,
-        cpu: &CpuState,
-        now: chrono::DateTime<chrono::Utc>,
-        with_raw: bool,
-    ) -> (Snapshot, Option<RawCounters>) {
+    fn collect(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>, want: Want) -> Collected {
         let r = &self.roots;
         let found = self.discovery.get(r);
         let sensors = sensors::read(r, &found.sensors);
-        let v4 = network::ipv4_addresses();
+        let v4 = self.addresses.read();
         let v6 = r
             .proc("net/if_inet6")
             .map(|t| interfaces::parse_if_inet6(&t))
@@ -166,7 +140,10 @@ impl Collector {
             swap: meminfo
                 .as_ref()
                 .map(|m| memory::swap(m, vmstat.as_deref(), self.info.page_size)),
-            disk: disk_usage::read_disk(&self.disk_path),
+            disk: self
+                .guard
+                .statvfs(&self.disk_path)
+                .map(|s| disk_usage::disk(s, &self.disk_path.to_string_lossy())),
             disk_io: r
                 .proc("diskstats")
                 .and_then(|t| disk_io::parse_diskstats(&t))
@@ -187,15 +164,15 @@ impl Collector {
             },
             uptime: cpu
                 .boot_time
-                .and_then(|b| system::uptime(b, now.timestamp())),
+                .and_then(|b| crate::platform::shared::uptime(b, now.timestamp())),
             system: system::system(r, &self.info.architecture, self.info.libc.as_deref()),
             load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
             sensors,
             raspberry_pi: rpi::read(r, &self.info.board, &found.pi),
-            filesystems: filesystems::read(r, &found.mounts, &self.statvfs),
+            filesystems: filesystems::read(r, &found.mounts, &self.guard),
             os_release: found.os_release.clone(),
         };
-        let raw = with_raw.then(|| {
+        let raw = want.raw_counters.then(|| {
             counters::read(
                 r,
                 &self.info.architecture,
@@ -204,6 +181,6 @@ impl Collector {
                 &self.cpu_counters,
             )
         });
-        (snapshot, raw)
+        Collected { snapshot, raw }
     }
 }

@@ -1,9 +1,10 @@
 //! Network sources on Linux: counters from `/proc/net/dev`, the default
 //! route from `/proc/net/route`, link facts from `/sys/class/net`, and the
-//! interface's IPv4 address from the kernel (getifaddrs).
+//! interface's IPv4 address from the address source (`addresses`).
 
+use super::addresses::Ipv4Info;
 use super::files::{parse_guarded, Roots};
-use super::interfaces::{facts_for, LinkFacts};
+use super::links::{facts_for, LinkFacts};
 use crate::snapshot::{NetIoCounters, PrimaryInterface};
 use procfs_core::net::{InterfaceDeviceStatus, RouteEntries};
 use procfs_core::FromBufRead;
@@ -39,69 +40,6 @@ pub fn default_route_interface(route_text: &str) -> Option<String> {
         .filter(|r| r.flags & 0x1 != 0) // RTF_UP
         .min_by_key(|r| r.metrics)
         .map(|r| r.iface.clone())
-}
-
-/// Link facts for an interface from sysfs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Link {
-    pub up: bool,
-    pub speed_mbps: Option<u64>,
-    pub mtu: Option<u32>,
-    pub duplex: String,
-}
-
-pub fn link(roots: &Roots, name: &str) -> Link {
-    let base = format!("class/net/{name}");
-    let flags = roots
-        .sys_value(&format!("{base}/flags"))
-        .and_then(|f| u32::from_str_radix(f.trim_start_matches("0x"), 16).ok());
-    let operstate = roots.sys_value(&format!("{base}/operstate"));
-    Link {
-        // IFF_UP, else operstate
-        up: flags.map(|f| f & 0x1 != 0).unwrap_or(false) || operstate.as_deref() == Some("up"),
-        // -1 or an unreadable file means unknown
-        speed_mbps: roots
-            .sys_value(&format!("{base}/speed"))
-            .and_then(|s| s.parse::<i64>().ok())
-            .filter(|s| *s > 0)
-            .map(|s| s as u64),
-        mtu: roots
-            .sys_value(&format!("{base}/mtu"))
-            .and_then(|s| s.parse().ok()),
-        duplex: match roots.sys_value(&format!("{base}/duplex")).as_deref() {
-            Some("full") => "full".into(),
-            Some("half") => "half".into(),
-            _ => "unknown".into(),
-        },
-    }
-}
-
-/// IPv4 address, netmask and broadcast of an interface, from getifaddrs.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Ipv4Info {
-    pub ip: String,
-    pub netmask: String,
-    pub broadcast: Option<String>,
-}
-
-pub fn ipv4_addresses() -> Vec<(String, Ipv4Info)> {
-    let Ok(ifaces) = if_addrs::get_if_addrs() else {
-        return Vec::new();
-    };
-    ifaces
-        .into_iter()
-        .filter_map(|i| match i.addr {
-            if_addrs::IfAddr::V4(v4) => Some((
-                i.name,
-                Ipv4Info {
-                    ip: v4.ip.to_string(),
-                    netmask: v4.netmask.to_string(),
-                    broadcast: v4.broadcast.map(|b| b.to_string()),
-                },
-            )),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The default route's interface, else the first up non-loopback one with

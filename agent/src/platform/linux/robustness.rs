@@ -1,7 +1,7 @@
 //! One entry point that runs every procfs/sysfs text parser on the same
 //! input, for the fuzz target and the robustness tests: none may panic.
 
-use super::{cpu, cpuinfo, disk_io, memory, network, system};
+use super::{cpu, cpuinfo, disk_io, filesystems, memory, network, system};
 
 /// Parse `data` as each kind of source file and discard the results.
 pub fn parse_every_source(data: &[u8]) {
@@ -14,7 +14,7 @@ pub fn parse_every_source(data: &[u8]) {
     let _ = memory::parse_vmstat_swap(&text);
     let info = cpuinfo::CpuInfo::parse(&text);
     let _ = (
-        info.processor_name(),
+        info.processor_name(None),
         info.physical_cores(),
         info.average_mhz(),
     );
@@ -26,4 +26,6 @@ pub fn parse_every_source(data: &[u8]) {
     }
     let _ = network::default_route_interface(&text);
     let _ = system::load_avg(&text);
+    let _ = filesystems::parse_mountinfo(&text);
+    let _ = filesystems::parse_mounts(&text);
 }

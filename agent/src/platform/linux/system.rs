@@ -1,20 +1,24 @@
 //! Host identity and time on Linux: hostname and kernel strings from
 //! `/proc/sys/kernel`, the board model (device tree, else DMI), Python-style
-//! platform string, uptime from `btime`, and load averages.
+//! platform string and load averages.
 
 use super::files::{parse_guarded, Roots};
-use crate::snapshot::{LoadAvg, System, Uptime};
-use crate::units::{human_uptime, rfc3339_at_offset};
-use chrono::{Local, Offset, TimeZone};
+use crate::platform::shared::platform_from_parts;
+use crate::snapshot::{LoadAvg, System};
 use procfs_core::{FromRead, LoadAverage};
 
 /// Board model: device tree (Raspberry Pi and other ARM boards), else DMI.
 pub fn model(roots: &Roots) -> Option<String> {
-    let dt = roots
-        .proc("device-tree/model")
-        .map(|m| m.trim_end_matches('\0').trim().to_string());
-    dt.filter(|m| !m.is_empty())
+    device_tree_model(roots)
         .or_else(|| roots.sys_value("class/dmi/id/product_name"))
+        .filter(|m| !m.is_empty())
+}
+
+/// The board's device-tree model (`/proc/device-tree/model`, NUL-terminated).
+pub fn device_tree_model(roots: &Roots) -> Option<String> {
+    roots
+        .proc("device-tree/model")
+        .map(|m| m.trim_end_matches('\0').trim().to_string())
         .filter(|m| !m.is_empty())
 }
 
@@ -25,21 +29,14 @@ pub fn platform_string(
     machine: Option<&str>,
     libc: Option<&str>,
 ) -> String {
-    let mut parts: Vec<String> = vec![os.to_string()];
-    parts.extend(release.map(str::to_string));
-    parts.extend(machine.map(str::to_string));
+    let mut parts: Vec<&str> = vec![os];
+    parts.extend(release);
+    parts.extend(machine);
     if let Some(libc) = libc {
-        parts.push("with".into());
-        parts.push(libc.to_string());
+        parts.push("with");
+        parts.push(libc);
     }
-    let mut s = parts.join("-");
-    for c in [' ', '/', '\\', ':', ';', '"', '(', ')'] {
-        s = s.replace(c, if c == ' ' { "_" } else { "-" });
-    }
-    while s.contains("--") {
-        s = s.replace("--", "-");
-    }
-    s.trim_end_matches('-').to_string()
+    platform_from_parts(&parts)
 }
 
 /// "glibc2.36" for the C library this binary runs on.
@@ -90,16 +87,6 @@ pub fn system(roots: &Roots, arch: &str, libc: Option<&str>) -> System {
 
 /// Uptime from the boot time (Unix seconds) and now, with the boot time in
 /// the host's local offset.
-pub fn uptime(boot_time: u64, now_unix: i64) -> Option<Uptime> {
-    let boot = i64::try_from(boot_time).ok()?;
-    let offset = Local.timestamp_opt(boot, 0).single()?.offset().fix();
-    Some(Uptime {
-        seconds: now_unix.saturating_sub(boot).max(0) as u64,
-        boot_time: rfc3339_at_offset(boot, offset)?,
-        human: human_uptime(now_unix.saturating_sub(boot).max(0) as u64),
-    })
-}
-
 pub fn load_avg(text: &str) -> Option<LoadAvg> {
     let l = parse_guarded(text, |b| LoadAverage::from_read(b))?;
     let r2 = |v: f32| (v as f64 * 100.0).round() / 100.0;
@@ -129,14 +116,6 @@ mod tests {
             platform_string("Linux", None, Some("x86_64"), None),
             "Linux-x86_64"
         );
-    }
-
-    #[test]
-    fn uptime_fields() {
-        let u = uptime(1_000_000, 1_000_000 + 2 * 86_400 + 3 * 3600 + 59).unwrap();
-        assert_eq!(u.seconds, 2 * 86_400 + 3 * 3600 + 59);
-        assert_eq!(u.human, "2d 3h");
-        assert!(u.boot_time.starts_with("1970-01-"));
     }
 
     #[test]

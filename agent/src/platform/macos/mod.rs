@@ -3,15 +3,18 @@
 //! parsing and psutil arithmetic live in `platform::macos_parse`, which is
 //! compiled and unit-tested on every platform. The unsafe calls are in `ffi`.
 //!
-//! Not covered on macOS: disk_io (needs IOKit), temperatures and
-//! Raspberry Pi facts; those fields stay null/empty.
+//! Not covered on macOS: disk_io (needs IOKit), temperatures, filesystems
+//! and Raspberry Pi facts; those fields stay null/empty.
 
 mod ffi;
 
 use super::macos_parse as parse;
+use super::shared::{self, kernel_addresses};
 use super::{disk_usage, Sources};
-use crate::cpu_usage::CpuReading;
-use crate::sampler::CpuState;
+use crate::collect::guard::KernelGuard;
+use crate::collect::{Collected, Want};
+use crate::cpu_usage::{CpuReading, CpuState};
+use crate::metrics::RawCounters;
 use crate::snapshot::{Cpu, Network, Snapshot, System};
 use std::path::PathBuf;
 use sysctl::{Ctl, CtlValue, Sysctl};
@@ -63,24 +66,6 @@ fn swap_usage() -> Option<parse::SwapUsage> {
     }
 }
 
-fn ipv4_addresses() -> Vec<parse::Ipv4Addr> {
-    let Ok(ifaces) = if_addrs::get_if_addrs() else {
-        return Vec::new();
-    };
-    ifaces
-        .into_iter()
-        .filter_map(|i| match i.addr {
-            if_addrs::IfAddr::V4(v4) => Some(parse::Ipv4Addr {
-                name: i.name,
-                ip: v4.ip.to_string(),
-                netmask: v4.netmask.to_string(),
-                broadcast: v4.broadcast.map(|b| b.to_string()),
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Facts read once at start-up: they do not change while the host runs.
 #[derive(Debug, Clone)]
 struct StaticInfo {
@@ -99,15 +84,16 @@ struct StaticInfo {
     model: Option<String>,
 }
 
-pub struct Collector {
+pub struct MacosCollector {
     disk_path: PathBuf,
+    guard: KernelGuard,
     host: libc::mach_port_t,
     info: StaticInfo,
 }
 
-impl Collector {
+impl MacosCollector {
     /// `sources.procfs`/`sysfs` do not exist on macOS and are ignored.
-    pub fn new(sources: &Sources) -> Collector {
+    pub fn new(sources: &Sources) -> MacosCollector {
         let u32_of = |name: &str| value_u64(name).and_then(|v| u32::try_from(v).ok());
         let mhz = |name: &str| value_u64(name).and_then(parse::hz_to_mhz);
         let os_release = value_string("kern.osrelease");
@@ -131,28 +117,42 @@ impl Collector {
             os_release,
             architecture,
         };
-        Collector {
+        MacosCollector {
             disk_path: sources.disk_path.clone(),
+            guard: KernelGuard::default(),
             host: ffi::host_port(),
             info,
         }
     }
+}
 
+impl crate::collect::Collector for MacosCollector {
     /// Cumulative CPU ticks (user, system, idle, nice per core) and the boot
     /// time, for the background sampler.
-    pub fn read_cpu(&self) -> Option<(CpuReading, u64)> {
+    fn read_cpu(&self) -> Option<(CpuReading, u64)> {
         let ticks = ffi::cpu_load_ticks(self.host)?;
         Some((parse::cpu_reading(&ticks), boot_time().unwrap_or(0)))
     }
 
+    /// macOS has no raw counters yet: a metrics collection gets the empty set.
+    fn collect(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>, want: Want) -> Collected {
+        Collected {
+            snapshot: self.snapshot(cpu, now),
+            raw: want.raw_counters.then(RawCounters::default),
+        }
+    }
+}
+
+impl MacosCollector {
     /// The snapshot, read now; `cpu` is the sampler's latest state. Sections
     /// macOS does not provide (sensors, filesystems, Raspberry Pi, os-release)
     /// keep their defaults (empty/null).
     #[allow(clippy::needless_update)] // robust to sections added later
-    pub fn snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
+    fn snapshot(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>) -> Snapshot {
         let info = &self.info;
         let pages = ffi::vm_pages(self.host);
         let ifaces = ffi::iflist2().map(|b| parse::parse_iflist2(&b));
+        let addresses = kernel_addresses();
         Snapshot {
             collected_at: crate::units::rfc3339_utc(now),
             cpu: Cpu {
@@ -173,20 +173,26 @@ impl Collector {
                 .zip(pages.as_ref())
                 .map(|(total, p)| parse::memory(total, p, info.page_size)),
             swap: swap_usage().map(|u| parse::swap(u, pages.as_ref(), info.page_size)),
-            disk: disk_usage::read_disk(&self.disk_path),
+            disk: self
+                .guard
+                .statvfs(&self.disk_path)
+                .map(|s| disk_usage::disk(s, &self.disk_path.to_string_lossy())),
             // per-disk counters need IOKit (out of scope): null
             disk_io: None,
             network: Network {
                 io_counters: ifaces.as_deref().map(parse::io_counters),
                 primary_interface: ifaces
                     .as_deref()
-                    .and_then(|i| parse::primary_interface(i, &ipv4_addresses())),
-                ..Default::default()
+                    .and_then(|i| parse::primary_interface(i, &addresses)),
+                interfaces: ifaces
+                    .as_deref()
+                    .map(|i| parse::interfaces(i, &addresses))
+                    .unwrap_or_default(),
             },
             uptime: cpu
                 .boot_time
                 .or_else(boot_time)
-                .and_then(|b| parse::uptime(b, now.timestamp())),
+                .and_then(|b| shared::uptime(b, now.timestamp())),
             system: System {
                 hostname: value_string("kern.hostname"),
                 os: "Darwin".into(),

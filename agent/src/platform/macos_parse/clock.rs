@@ -1,9 +1,7 @@
 //! Clock values: boot time from `kern.boottime` (raw `timeval` or sysctl
-//! text), uptime relative to now, and getloadavg(3) load averages.
+//! text) and getloadavg(3) load averages (uptime is `shared::uptime`).
 
-use crate::snapshot::{LoadAvg, Uptime};
-use crate::units::{human_uptime, rfc3339_at_offset};
-use chrono::{Local, Offset, TimeZone};
+use crate::snapshot::LoadAvg;
 
 /// `kern.boottime` as the sysctl crate 0.6 returns it on macOS: the raw
 /// `struct timeval` (`CtlValue::Struct`): 16 bytes (i64 tv_sec, i32 tv_usec,
@@ -26,19 +24,6 @@ pub fn boot_time_from_text(text: &str) -> Option<u64> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len());
     rest[..end].parse().ok().filter(|s| *s > 0)
-}
-
-/// Uptime from the boot time (Unix seconds) and now, with the boot time in
-/// the host's local offset (same shape as on Linux).
-pub fn uptime(boot_time: u64, now_unix: i64) -> Option<Uptime> {
-    let boot = i64::try_from(boot_time).ok()?;
-    let offset = Local.timestamp_opt(boot, 0).single()?.offset().fix();
-    let seconds = now_unix.saturating_sub(boot).max(0) as u64;
-    Some(Uptime {
-        seconds,
-        boot_time: rfc3339_at_offset(boot, offset)?,
-        human: human_uptime(seconds),
-    })
 }
 
 /// getloadavg(3) values rounded to two decimals.
@@ -86,10 +71,7 @@ mod tests {
     }
 
     #[test]
-    fn uptime_and_load() {
-        let u = uptime(1_000_000, 1_000_000 + 86_400 + 61).unwrap();
-        assert_eq!((u.seconds, u.human.as_str()), (86_461, "1d 1m"));
-        assert_eq!(uptime(2_000, 1_000).unwrap().seconds, 0);
+    fn load_averages_round_to_two_decimals() {
         let l = load_avg([1.234, 0.5, 0.005]).unwrap();
         assert_eq!((l.load1, l.load5, l.load15), (1.23, 0.5, 0.01));
         assert!(load_avg([f64::NAN, 0.0, 0.0]).is_none());

@@ -34,18 +34,7 @@ pub fn platform_string(
         parts.push(uname_processor(m));
     }
     parts.push("64bit");
-    let mut s = parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    for c in [' ', '/', '\\', ':', ';', '"', '(', ')'] {
-        s = s.replace(c, if c == ' ' { "_" } else { "-" });
-    }
-    while s.contains("--") {
-        s = s.replace("--", "-");
-    }
-    s.trim_end_matches('-').to_string()
+    crate::platform::shared::platform_from_parts(&parts)
 }
 
 /// hw.cpufrequency (Hz; absent on Apple silicon) → MHz, one decimal.

@@ -10,11 +10,11 @@ pub mod identity;
 pub mod memory;
 pub mod network;
 
-pub use clock::{boot_time_from_text, boot_time_from_timeval, load_avg, uptime};
+pub use clock::{boot_time_from_text, boot_time_from_timeval, load_avg};
 pub use identity::{
     cpu_reading, hz_to_mhz, non_empty, platform_string, uname_processor, CoreTicks,
 };
 pub use memory::{
     memory, swap, swap_usage_from_struct, swap_usage_from_text, SwapUsage, VmPages, XSW_USAGE_LEN,
 };
-pub use network::{ifmsg, io_counters, parse_iflist2, primary_interface, IfInfo, Ipv4Addr};
+pub use network::{ifmsg, interfaces, io_counters, parse_iflist2, primary_interface, IfInfo};

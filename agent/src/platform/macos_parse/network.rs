@@ -3,7 +3,8 @@
 //! interface, and the little-endian readers the byte layouts need.
 
 use super::identity::non_empty;
-use crate::snapshot::{NetIoCounters, PrimaryInterface};
+use crate::platform::shared::{is_virtual_name, Ipv4Info};
+use crate::snapshot::{Interface, NetIoCounters, PrimaryInterface};
 
 /// Layout of `struct if_msghdr2` (packed(4)) followed by `struct if_data64`,
 /// as returned by sysctl {CTL_NET, PF_ROUTE, 0, 0, NET_RT_IFLIST2, 0}.
@@ -132,33 +133,27 @@ pub fn io_counters(ifaces: &[IfInfo]) -> NetIoCounters {
     c
 }
 
-/// An interface's IPv4 address (from getifaddrs).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Ipv4Addr {
-    pub name: String,
-    pub ip: String,
-    pub netmask: String,
-    pub broadcast: Option<String>,
-}
-
 /// The primary interface: the lowest-index interface that is up and
 /// running, not loopback, and has an IPv4 address (en0 on most Macs).
 /// MTU and link speed (if_data64 baudrate) come from the same message;
 /// macOS exposes no duplex there, so it is "unknown".
-pub fn primary_interface(ifaces: &[IfInfo], addrs: &[Ipv4Addr]) -> Option<PrimaryInterface> {
+pub fn primary_interface(
+    ifaces: &[IfInfo],
+    addrs: &[(String, Ipv4Info)],
+) -> Option<PrimaryInterface> {
     let mut candidates: Vec<&IfInfo> = ifaces
         .iter()
         .filter(|i| i.is_up() && !i.is_loopback())
         .filter(|i| {
             i.name
                 .as_deref()
-                .is_some_and(|n| addrs.iter().any(|a| a.name == n))
+                .is_some_and(|n| addrs.iter().any(|(a, _)| a == n))
         })
         .collect();
     candidates.sort_by_key(|i| i.index);
     let iface = candidates.first()?;
     let name = iface.name.clone()?;
-    let addr = addrs.iter().find(|a| a.name == name);
+    let addr = addrs.iter().find(|(a, _)| *a == name).map(|(_, a)| a);
     Some(PrimaryInterface {
         ipv4: addr.map(|a| a.ip.clone()),
         netmask: addr.map(|a| a.netmask.clone()),
@@ -168,6 +163,47 @@ pub fn primary_interface(ifaces: &[IfInfo], addrs: &[Ipv4Addr]) -> Option<Primar
         duplex: "unknown".into(),
         name,
     })
+}
+
+/// macOS software interfaces beyond the shared names: tunnels, bridges,
+/// Apple Wireless Direct Link and its low-latency twin.
+const MACOS_VIRTUAL: &[&str] = &["utun", "bridge", "awdl", "llw", "gif", "stf", "anpi"];
+
+/// Every up interface but loopback, sorted by name, with its counters from
+/// the same RTM_IFINFO2 message (macOS has no per-interface IPv6 or MAC
+/// there: null; no duplex: "unknown"; no per-interface output drops: 0).
+pub fn interfaces(ifaces: &[IfInfo], addrs: &[(String, Ipv4Info)]) -> Vec<Interface> {
+    let mut out: Vec<Interface> = ifaces
+        .iter()
+        .filter(|i| i.is_up() && !i.is_loopback())
+        .filter_map(|i| {
+            let name = i.name.clone()?;
+            Some(Interface {
+                is_virtual: is_virtual_name(&name)
+                    || MACOS_VIRTUAL.iter().any(|p| name.starts_with(p)),
+                ipv4: addrs
+                    .iter()
+                    .find(|(a, _)| *a == name)
+                    .map(|(_, a)| a.ip.clone()),
+                ipv6: None,
+                mac: None,
+                speed_mbps: Some(i.baudrate / 1_000_000).filter(|s| *s > 0),
+                mtu: Some(i.mtu).filter(|m| *m > 0),
+                duplex: "unknown".into(),
+                bytes_sent: i.obytes,
+                bytes_recv: i.ibytes,
+                packets_sent: i.opackets,
+                packets_recv: i.ipackets,
+                errin: i.ierrors,
+                errout: i.oerrors,
+                dropin: i.iqdrops,
+                dropout: 0,
+                name,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 pub(super) fn le_u64(b: &[u8], off: usize) -> Option<u64> {
@@ -251,11 +287,15 @@ mod tests {
         assert_eq!((c.packets_recv, c.packets_sent), (106, 86));
         assert_eq!((c.errin, c.errout, c.dropin, c.dropout), (1, 2, 3, 0));
 
-        let addr = |n: &str, ip: &str| Ipv4Addr {
-            name: n.into(),
-            ip: ip.into(),
-            netmask: "255.255.255.0".into(),
-            broadcast: Some("192.168.1.255".into()),
+        let addr = |n: &str, ip: &str| {
+            (
+                n.to_string(),
+                Ipv4Info {
+                    ip: ip.into(),
+                    netmask: "255.255.255.0".into(),
+                    broadcast: Some("192.168.1.255".into()),
+                },
+            )
         };
         let addrs = vec![
             addr("lo0", "127.0.0.1"),
@@ -270,6 +310,29 @@ mod tests {
             (Some(1500), Some(1000), "unknown")
         );
         assert!(primary_interface(&ifs, &addrs[..1]).is_none());
+
+        // every up, non-loopback interface, by name, with its own counters
+        let list = interfaces(&ifs, &addrs);
+        let brief: Vec<(&str, Option<&str>, u64, u64)> = list
+            .iter()
+            .map(|i| {
+                (
+                    i.name.as_str(),
+                    i.ipv4.as_deref(),
+                    i.bytes_recv,
+                    i.bytes_sent,
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                ("en0", Some("192.168.1.20"), 10_000, 8_000),
+                ("utun0", None, 10, 10)
+            ]
+        );
+        assert!(!list[0].is_virtual && list[1].is_virtual);
+        assert_eq!((list[0].errin, list[0].errout, list[0].dropin), (1, 2, 3));
     }
 
     #[test]

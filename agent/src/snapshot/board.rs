@@ -1,6 +1,4 @@
-//! The snapshot sections added after the seed: temperature sensors, Raspberry
-//! Pi board health, per-interface network facts, every real filesystem and
-//! the distribution. Re-exported from `snapshot`; every unknown is `null`.
+//! The board: temperature `sensors` and Raspberry Pi health (`raspberry_pi`).
 
 use serde::Serialize;
 
@@ -73,73 +71,4 @@ pub struct RaspberryPi {
     /// `rpi_volt` hwmon `in0_lcrit_alarm`: the PMIC saw under-voltage.
     pub under_voltage_alarm: Option<bool>,
     pub storage: Vec<MmcWear>,
-}
-
-/// One up, non-loopback network interface.
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
-pub struct Interface {
-    pub name: String,
-    /// veth, docker, bridges, tun/tap and other software interfaces.
-    #[serde(rename = "virtual")]
-    pub is_virtual: bool,
-    pub ipv4: Option<String>,
-    /// The first global address, else the first link-local one.
-    pub ipv6: Option<String>,
-    pub mac: Option<String>,
-    pub speed_mbps: Option<u64>,
-    pub mtu: Option<u32>,
-    pub duplex: String,
-    pub bytes_sent: u64,
-    pub bytes_recv: u64,
-    pub packets_sent: u64,
-    pub packets_recv: u64,
-    pub errin: u64,
-    pub errout: u64,
-    pub dropin: u64,
-    pub dropout: u64,
-}
-
-/// statvfs numbers kept for the node_exporter-compatible metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct FsStat {
-    pub blocks: u64,
-    pub bfree: u64,
-    pub bavail: u64,
-    pub bsize: u64,
-    pub frsize: u64,
-    pub files: u64,
-    pub ffree: u64,
-}
-
-/// One real mounted filesystem; sizes are null when statvfs fails.
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
-pub struct Filesystem {
-    /// The block device (`/dev/root` resolved to the real one), or the source.
-    pub device: String,
-    pub mount: String,
-    pub fstype: String,
-    pub readonly: bool,
-    pub total: Option<u64>,
-    pub used: Option<u64>,
-    pub free: Option<u64>,
-    pub percent: Option<f64>,
-    #[serde(skip)]
-    pub stat: Option<FsStat>,
-}
-
-/// `/etc/os-release` (else `/usr/lib/os-release`); absent keys are null.
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
-pub struct OsRelease {
-    pub pretty_name: Option<String>,
-    pub name: Option<String>,
-    pub id: Option<String>,
-    pub id_like: Option<String>,
-    pub version: Option<String>,
-    pub version_id: Option<String>,
-    pub version_codename: Option<String>,
-    pub build_id: Option<String>,
-    pub variant: Option<String>,
-    pub variant_id: Option<String>,
-    pub image_id: Option<String>,
-    pub image_version: Option<String>,
 }

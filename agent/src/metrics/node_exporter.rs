@@ -257,8 +257,8 @@ pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
     out.extend(memory(raw));
     out.extend(load(snap));
     out.extend(boot_time(raw));
-    out.extend(super::node_storage::filesystems(snap));
-    out.extend(super::node_storage::disks(raw));
+    out.extend(super::node_exporter_storage::filesystems(snap));
+    out.extend(super::node_exporter_storage::disks(raw));
     out.extend(network(raw));
     out.extend(temperatures(snap));
     out.extend(identity(snap, raw));
