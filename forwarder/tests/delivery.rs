@@ -210,7 +210,14 @@ fn too_many_requests_waits_for_retry_after() {
     // Paced after the 429: no two posts closer than the pace (interval / 2).
     let posts = receiver.posts();
     for pair in posts[1..].windows(2) {
-        assert!(pair[1].at - pair[0].at >= Duration::from_millis(90));
+        assert!(
+            pair[1].at - pair[0].at >= Duration::from_millis(90),
+            "{:?}",
+            posts
+                .windows(2)
+                .map(|p| p[1].at - p[0].at)
+                .collect::<Vec<_>>()
+        );
     }
     assert!(fwd.log().contains("rate limited"), "{}", fwd.log());
 }
