@@ -14,6 +14,8 @@
 #   BENCH_SKIP_BUILD=1   use the existing release binaries
 #   BENCH_AGENT_BIN=...  agent binary (default target/release/system-stats-service)
 #   BENCH_FORWARDER=0    skip the forwarder's bench test
+#   BENCH_LOAD=30        seconds of the wrk -c64 /system run (threads, RSS drift)
+#   BENCH_DEAD_MOUNT=0   skip the dead-disk-path phase (needs root, /dev/fuse, python3)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -72,7 +74,17 @@ fi
 # ------------------------------------------------------------------ agent
 WORK=$(mktemp -d)
 AGENT_PID=
+DEAD_PID=
+DEAD_AGENT_PID=
+DEAD_MNT=
+stop_dead_mount() {
+  # the FUSE daemon first: an agent thread stuck in its statfs only returns once it is gone
+  if [ -n "$DEAD_PID" ]; then kill "$DEAD_PID" 2>/dev/null || true; wait "$DEAD_PID" 2>/dev/null || true; DEAD_PID=; fi
+  if [ -n "$DEAD_MNT" ]; then umount -l "$DEAD_MNT" 2>/dev/null || true; DEAD_MNT=; fi
+  if [ -n "$DEAD_AGENT_PID" ]; then kill "$DEAD_AGENT_PID" 2>/dev/null || true; wait "$DEAD_AGENT_PID" 2>/dev/null || true; DEAD_AGENT_PID=; fi
+}
 cleanup() {
+  stop_dead_mount
   if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
     kill "$AGENT_PID" 2>/dev/null || true
     wait "$AGENT_PID" 2>/dev/null || true
@@ -220,9 +232,77 @@ COLD_MS=$(awk -v d=$((n1 - n0)) -v idle="$IDLE_NS_PER_S" -v a="$s0" -v b="$s1" -
   'BEGIN { v = (d - idle * (b - a)) / 1e6 / n; if (v < 0) v = 0; printf "%.3f", v }')
 row "CPU per uncached \`/system\` collection (schedstat, $COLD_N requests 0.3 s apart)" "${COLD_MS} ms" "≤ 0.2 ms" "$(le "$COLD_MS" 0.2)"
 
+# ------------------------------------------- 64 connections: threads, RSS
+# Every request used to take a blocking thread that parked on the
+# coalescing lock: threads and RSS grew with the connections.
+LOAD=${BENCH_LOAD:-30}
+log "/system under load: wrk -t2 -c64 -d${LOAD}s, threads and RSS sampled every second"
+"${WRK_PIN[@]}" wrk --latency -t2 -c64 -d"${LOAD}s" --timeout 5s "$BASE/system" >"$WORK/load64.txt" 2>&1 &
+WRK_PID=$!
+: >"$WORK/load64.samples"
+for i in $(seq 1 "$LOAD"); do
+  sleep 1
+  echo "$i $(status_kb Threads) $(status_kb VmRSS)" >>"$WORK/load64.samples"
+done
+wait "$WRK_PID" || { cat "$WORK/load64.txt" >&2; die "wrk -c64 failed"; }
+[ -z "$(wrk_non2xx "$WORK/load64.txt")" ] || die "/system returned non-2xx responses under -c64"
+L_P50=$(wrk_p50_ms "$WORK/load64.txt")
+L_THREADS=$(awk 'BEGIN { m = 0 } $2 > m { m = $2 } END { print m }' "$WORK/load64.samples")
+TAIL_FROM=$((LOAD > 20 ? LOAD - 20 : 0))
+read -r L_RSS_MAX L_RSS_MIN < <(awk -v from="$TAIL_FROM" '$1 > from { if (max == "" || $3 > max) max = $3; if (min == "" || $3 < min) min = $3 }
+  END { printf "%.1f %.1f\n", max / 1024, min / 1024 }' "$WORK/load64.samples")
+L_DRIFT=$(awk -v a="$L_RSS_MAX" -v b="$L_RSS_MIN" 'BEGIN { printf "%.1f", a - b }')
+row "Threads under \`wrk -c64\` on \`/system\` (${LOAD} s, max of 1 s samples)" "$L_THREADS" "≤ 24" "$(le "$L_THREADS" 24)"
+row "RSS under \`wrk -c64\` (max over the last 20 s)" "${L_RSS_MAX} MB" "≤ 12 MB" "$(le "$L_RSS_MAX" 12)"
+row "RSS drift under \`wrk -c64\` (max − min over the last 20 s)" "${L_DRIFT} MB" "≤ 1 MB" "$(le "$L_DRIFT" 1)"
+row "\`/system\` p50 latency (-t2 -c64)" "${L_P50} ms ($(fmt_int "$(wrk_rps "$WORK/load64.txt")") req/s)" "(reported)" "-"
+
 kill "$AGENT_PID" 2>/dev/null || true
 wait "$AGENT_PID" 2>/dev/null || true
 AGENT_PID=
+
+# ------------------------------------------------------- dead disk path
+# SYSTEM_STATS_DISK_PATH on a FUSE mount whose statfs never answers (a dead
+# NFS server in miniature): every /system and /metrics must still answer.
+dead_mount_phase() {
+  [ "${BENCH_DEAD_MOUNT:-1}" = 1 ] || { row "Dead disk path: slowest \`/system\` / \`/metrics\`" "skipped (BENCH_DEAD_MOUNT=0)" "≤ 3 s" "-"; return; }
+  if [ "$(id -u)" != 0 ] || [ ! -e /dev/fuse ] || ! command -v python3 >/dev/null; then
+    row "Dead disk path: slowest \`/system\` / \`/metrics\`" "n/a (needs root, /dev/fuse and python3)" "≤ 3 s" "-"; return
+  fi
+  DEAD_MNT=$(mktemp -d)
+  python3 "$ROOT/agent/tests/support/deadfs.py" "$DEAD_MNT" >"$WORK/deadfs.out" 2>&1 &
+  DEAD_PID=$!
+  for _ in $(seq 1 50); do grep -qs mounted "$WORK/deadfs.out" && break; sleep 0.1; done
+  if ! grep -qs '^mounted' "$WORK/deadfs.out"; then
+    row "Dead disk path: slowest \`/system\` / \`/metrics\`" "n/a (cannot mount FUSE: $(head -c 80 "$WORK/deadfs.out"))" "≤ 3 s" "-"
+    stop_dead_mount; return
+  fi
+  log "dead disk path: agent with SYSTEM_STATS_DISK_PATH=$DEAD_MNT (statfs never answers)"
+  SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
+    SYSTEM_STATS_DISK_PATH="$DEAD_MNT" NO_COLOR=1 "$AGENT_BIN" 2>"$WORK/dead-agent.log" >/dev/null &
+  DEAD_AGENT_PID=$!
+  local port=
+  for _ in $(seq 1 100); do
+    port=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/dead-agent.log" | grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://') || true
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { stop_dead_mount; die "agent on the dead disk path did not start"; }
+  local worst=0 t code failures=0
+  for _ in $(seq 1 10); do
+    for path in /system /metrics; do
+      read -r code t < <(curl -s -o /dev/null -m 10 -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$port$path" || echo "000 10")
+      [ "$code" = 200 ] || failures=$((failures + 1))
+      worst=$(awk -v a="$worst" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
+    done
+    sleep 0.3
+  done
+  stop_dead_mount
+  local ok; ok=$(le "$worst" 3)
+  [ "$failures" = 0 ] || ok=0
+  row "Dead disk path: slowest of 20 \`/system\` / \`/metrics\` (non-200: $failures)" "$(awk -v w="$worst" 'BEGIN { printf "%.3f", w }') s" "≤ 3 s" "$ok"
+}
+dead_mount_phase
 
 # ---------------------------------------------------------------- report
 echo

@@ -94,10 +94,6 @@ impl Coalescer {
         }
     }
 
-    pub fn collector(&self) -> &Arc<dyn Collector> {
-        &self.inner.collector
-    }
-
     fn lock(&self) -> MutexGuard<'_, State> {
         match self.inner.state.lock() {
             Ok(g) => g,
