@@ -1,12 +1,12 @@
 //! Upgrading keeps every destination's place in the queue: a spool whose
 //! remote-write cursor file still has the name the previous release gave it
 //! (a hash of `format!("{:?}", auth)`) is renamed on start, and the backlog
-//! spooled for it is delivered, not skipped as for a new destination.
+//! spooled for it is delivered, not skipped as for a new destination. The
+//! same for a JSON server whose URL holds a password (its hash covered it).
 
 mod support;
 
 use reqwest::Url;
-use std::time::Duration;
 use support::*;
 use system_stats_forwarder::destination::identity;
 
@@ -55,5 +55,37 @@ fn old_style_cursor_file_keeps_its_position() {
     assert!(cursors.join(&key).is_file());
     assert!(!cursors.join(&legacy).exists());
     assert!(fwd.log().contains("renamed"), "{}", fwd.log());
-    std::thread::sleep(Duration::from_millis(100));
+}
+
+#[test]
+fn old_style_json_cursor_with_a_password_keeps_its_position() {
+    let source = Source::start();
+    let mut receiver = Receiver::stopped();
+    let spool = tempfile::tempdir().unwrap();
+    let url = receiver.url().replace("http://", "http://me:pw@");
+    let env = base_env(&source.url, &url, spool.path());
+    let mut fwd = Forwarder::spawn(&env);
+    assert!(
+        wait_until(LONG, || source.served().len() >= 4),
+        "{}",
+        fwd.log()
+    );
+    let expected = ids(&source.pause(INTERVAL));
+    assert!(fwd.terminate(LONG).is_some_and(|s| s.success()));
+    let cursors = spool.path().join("cursors");
+    let parsed = Url::parse(&url).unwrap();
+    let key = identity::json_server_key(&parsed);
+    let legacy = identity::legacy_json_server_key(&parsed).expect("a password");
+    assert_ne!(key, legacy);
+    std::fs::rename(cursors.join(&key), cursors.join(&legacy)).unwrap();
+
+    receiver.up();
+    let fwd = Forwarder::spawn(&env);
+    assert!(
+        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
+        "{}",
+        fwd.log()
+    );
+    assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
+    assert!(!cursors.join(&legacy).exists());
 }
