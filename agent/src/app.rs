@@ -30,6 +30,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     let state = AppState {
         coalescer: Coalescer::new(collector),
         sampler,
+        system_body: Default::default(),
     };
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {
