@@ -31,6 +31,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         coalescer: Coalescer::new(collector),
         sampler,
         system_body: Default::default(),
+        metrics_body: Default::default(),
     };
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {

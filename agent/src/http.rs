@@ -16,20 +16,21 @@ use warp::{Filter, Rejection, Reply};
 pub struct AppState {
     pub coalescer: Coalescer,
     pub sampler: CpuSampler,
-    pub system_body: SystemBody,
+    pub system_body: BodyCache,
+    pub metrics_body: BodyCache,
 }
 
-/// The last `/system` body and what it was made from: requests that share
-/// a collection and a CPU window share the serialized JSON too.
+/// The last body of a route and what it was made from: requests that share
+/// a collection and a CPU window share the serialized JSON or text too.
 #[derive(Clone, Default)]
-pub struct SystemBody {
+pub struct BodyCache {
     last: Arc<Mutex<Option<BodyOf>>>,
 }
 
 /// A serialized body, the collection and the CPU state it was made from.
 type BodyOf = (Arc<Stamped>, CpuState, Vec<u8>);
 
-impl SystemBody {
+impl BodyCache {
     fn get(&self, got: &Arc<Stamped>, cpu: &CpuState) -> Option<Vec<u8>> {
         let last = self.last.lock().ok()?;
         let (stamped, window, body) = last.as_ref()?;
@@ -110,12 +111,16 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
     let Some(got) = state.coalescer.get(&cpu, Want::METRICS).await else {
         return Ok(collection_failed());
     };
+    if let Some(body) = state.metrics_body.get(&got, &cpu) {
+        return Ok(body_response(crate::metrics::text::CONTENT_TYPE, body));
+    }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
     let families = crate::metrics::families(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
     );
     let text = crate::metrics::text::render(&families);
+    state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(body_response(
         crate::metrics::text::CONTENT_TYPE,
         text.into_bytes(),
