@@ -30,6 +30,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     let state = AppState {
         coalescer: Coalescer::new(collector),
         sampler,
+        system_body: Default::default(),
+        metrics_body: Default::default(),
     };
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {

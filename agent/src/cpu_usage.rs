@@ -102,7 +102,7 @@ pub fn times_percent(before: &CpuTimes, after: &CpuTimes) -> TimesPercent {
 /// The utilisation of the most recent sampling window.
 /// What requests read from the sampler: the latest window plus facts from
 /// the same reading.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CpuState {
     pub window: Option<CpuWindow>,
     pub logical_cores: Option<u32>,

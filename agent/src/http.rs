@@ -2,10 +2,12 @@
 //! (Prometheus text), `GET /` (the embedded status page), and JSON bodies
 //! for 404 and 405 so clients never have to parse HTML errors.
 
-use crate::collect::coalesce::Coalescer;
+use crate::collect::coalesce::{Coalescer, Stamped};
 use crate::collect::{with_cpu_window, Want};
+use crate::cpu_usage::CpuState;
 use crate::sampler::CpuSampler;
 use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
 use warp::http::{header, Response, StatusCode};
 use warp::{Filter, Rejection, Reply};
 
@@ -14,6 +16,32 @@ use warp::{Filter, Rejection, Reply};
 pub struct AppState {
     pub coalescer: Coalescer,
     pub sampler: CpuSampler,
+    pub system_body: BodyCache,
+    pub metrics_body: BodyCache,
+}
+
+/// The last body of a route and what it was made from: requests that share
+/// a collection and a CPU window share the serialized JSON or text too.
+#[derive(Clone, Default)]
+pub struct BodyCache {
+    last: Arc<Mutex<Option<BodyOf>>>,
+}
+
+/// A serialized body, the collection and the CPU state it was made from.
+type BodyOf = (Arc<Stamped>, CpuState, Vec<u8>);
+
+impl BodyCache {
+    fn get(&self, got: &Arc<Stamped>, cpu: &CpuState) -> Option<Vec<u8>> {
+        let last = self.last.lock().ok()?;
+        let (stamped, window, body) = last.as_ref()?;
+        (Arc::ptr_eq(stamped, got) && window == cpu).then(|| body.clone())
+    }
+
+    fn put(&self, got: Arc<Stamped>, cpu: CpuState, body: &[u8]) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((got, cpu, body.to_vec()));
+        }
+    }
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Vec<u8>> {
@@ -43,9 +71,15 @@ async fn system(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
     let Some(got) = state.coalescer.get(&cpu, Want::SNAPSHOT).await else {
         return Ok(collection_failed());
     };
+    if let Some(body) = state.system_body.get(&got, &cpu) {
+        return Ok(json_response(StatusCode::OK, body));
+    }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
     Ok(match serde_json::to_vec(&snapshot) {
-        Ok(body) => json_response(StatusCode::OK, body),
+        Ok(body) => {
+            state.system_body.put(got, cpu, &body);
+            json_response(StatusCode::OK, body)
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot serialize snapshot");
             json_response(
@@ -77,12 +111,16 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
     let Some(got) = state.coalescer.get(&cpu, Want::METRICS).await else {
         return Ok(collection_failed());
     };
+    if let Some(body) = state.metrics_body.get(&got, &cpu) {
+        return Ok(body_response(crate::metrics::text::CONTENT_TYPE, body));
+    }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
     let families = crate::metrics::families(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
     );
     let text = crate::metrics::text::render(&families);
+    state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(body_response(
         crate::metrics::text::CONTENT_TYPE,
         text.into_bytes(),
