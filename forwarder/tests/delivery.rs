@@ -207,17 +207,18 @@ fn too_many_requests_waits_for_retry_after() {
         fwd.log()
     );
     assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
-    // Paced after the 429: no two posts closer than the pace (interval / 2).
+    // Paced after the 429: one post per pace (interval / 2 = 100 ms). The
+    // receiver sees arrival times, which carry the sender's scheduling jitter
+    // on a loaded machine, so each gap may fall short of the pace by a jitter
+    // allowance, while the gaps on average may not; an unpaced backlog drains
+    // back to back (a few ms apart) and fails both.
     let posts = receiver.posts();
-    for pair in posts[1..].windows(2) {
-        assert!(
-            pair[1].at - pair[0].at >= Duration::from_millis(90),
-            "{:?}",
-            posts
-                .windows(2)
-                .map(|p| p[1].at - p[0].at)
-                .collect::<Vec<_>>()
-        );
-    }
+    let gaps: Vec<Duration> = posts[1..].windows(2).map(|p| p[1].at - p[0].at).collect();
+    assert!(
+        gaps.iter().all(|g| *g >= Duration::from_millis(50)),
+        "{gaps:?}"
+    );
+    let mean = gaps.iter().sum::<Duration>() / gaps.len().max(1) as u32;
+    assert!(mean >= Duration::from_millis(95), "{gaps:?}");
     assert!(fwd.log().contains("rate limited"), "{}", fwd.log());
 }
