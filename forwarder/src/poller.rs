@@ -7,7 +7,7 @@
 use crate::payload::{self, DiskCounters, Throughput};
 use crate::shutdown;
 use crate::source;
-use crate::spool::{Appended, SpoolHandle};
+use crate::spool::{Appended, DiskFull, SpoolHandle};
 use crate::watchdog::Beat;
 use reqwest::{Client, Url};
 use serde_json::Value;
@@ -171,22 +171,40 @@ fn spooled(appended: std::io::Result<Appended>, timestamp: i64, cap: u64, wake: 
              but may not survive a power cut"
         );
     }
-    if appended.dropped > 0 {
+    let lost = || {
         let lost: Vec<String> = appended
             .lost
             .iter()
             .map(|(key, n)| format!("{n} undelivered to {key}"))
             .collect();
-        warn!(
+        if lost.is_empty() {
+            "all delivered".to_string()
+        } else {
+            lost.join(", ")
+        }
+    };
+    match appended.disk_full {
+        // Once per episode: a full disk would otherwise log every poll.
+        DiskFull::Started => warn!(
+            dropped = appended.dropped,
+            "the spool's disk is full: dropped the {} oldest samples ({}) to keep the new \
+             ones; while it stays full, older samples keep making room (not logged again)",
+            appended.dropped,
+            lost()
+        ),
+        DiskFull::Ongoing => debug!(
+            dropped = appended.dropped,
+            "disk still full: dropped the {} oldest samples ({})",
+            appended.dropped,
+            lost()
+        ),
+        DiskFull::No if appended.dropped > 0 => warn!(
             dropped = appended.dropped,
             "spool full (cap {cap} bytes): dropped the {} oldest samples ({})",
             appended.dropped,
-            if lost.is_empty() {
-                "all delivered".to_string()
-            } else {
-                lost.join(", ")
-            }
-        );
+            lost()
+        ),
+        DiskFull::No => {}
     }
     for wake in wake {
         wake.notify_one();

@@ -14,10 +14,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod receiver;
 mod remote;
+mod tmpfs;
 #[allow(unused_imports)]
 pub use receiver::{Mode, Post, Receiver};
 #[allow(unused_imports)]
 pub use remote::{RemoteReceiver, Write};
+#[allow(unused_imports)]
+pub use tmpfs::Tmpfs;
 
 /// A real agent's `/metrics` (Pi 4 fixture tree), served by [`Source`].
 pub const EXPOSITION: &str = include_str!("../fixtures/agent-metrics.txt");
