@@ -4,6 +4,8 @@
 //! also scrapes the agent's `/metrics` at each poll and pushes those samples
 //! to Prometheus-compatible engines. [`run`] wires the parts together.
 
+pub mod clock;
+pub mod clock_gate;
 pub mod config;
 pub mod delivery;
 pub mod destination;
@@ -197,7 +199,8 @@ pub async fn run(
             .as_ref()
             .map(|rw| rw.metrics_source.clone()),
         !config.destinations.is_empty(),
-    );
+    )
+    .with_clock_wait(config.clock_wait);
     if let Some(every) = notify::watchdog_interval() {
         tokio::spawn(watchdog::run(liveness, every, stop));
     }
