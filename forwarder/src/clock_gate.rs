@@ -92,9 +92,10 @@ impl ClockGate {
             }
             State::Waiting => {
                 warn!(
-                    "the system clock is still not synchronized after {}s: sending the {} held \
-                     samples and the next ones with its time, which may be wrong",
-                    self.wait.as_secs(),
+                    held = self.held.len(),
+                    "the system clock is still not synchronized after {:.0}s: samples ({} held) \
+                     are sent with its time, which may be wrong",
+                    self.wait.as_secs_f64(),
                     self.held.len()
                 );
                 self.state = State::GaveUp;
