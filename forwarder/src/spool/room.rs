@@ -116,7 +116,7 @@ impl Spool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde_json::json;
     use std::process::Command;
@@ -130,10 +130,10 @@ mod tests {
     }
 
     /// A tmpfs of `size` mounted on a temporary directory, unmounted on drop.
-    struct Tmpfs(tempfile::TempDir);
+    pub(in crate::spool) struct Tmpfs(pub tempfile::TempDir);
 
     impl Tmpfs {
-        fn mount(size: &str) -> Option<Tmpfs> {
+        pub(in crate::spool) fn mount(size: &str) -> Option<Tmpfs> {
             let dir = tempfile::tempdir().ok()?;
             let ok = Command::new("mount")
                 .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -146,11 +146,27 @@ mod tests {
             }
             Some(Tmpfs(dir))
         }
+
+        /// `mount -o remount,<how>` (retried while a write is in progress).
+        pub(in crate::spool) fn remount(&self, how: &str) {
+            for _ in 0..200 {
+                let ok = Command::new("mount")
+                    .args(["-o", &format!("remount,{how}")])
+                    .arg(self.0.path())
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+                if ok {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            panic!("cannot remount {how}");
+        }
     }
 
     impl Drop for Tmpfs {
         fn drop(&mut self) {
-            let _ = Command::new("umount").arg(self.0.path()).status();
+            let _ = Command::new("umount").arg("-l").arg(self.0.path()).status();
         }
     }
 

@@ -232,3 +232,103 @@ impl Store {
         on_disk + in_memory
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::room::tests::Tmpfs;
+    use super::*;
+    use serde_json::json;
+
+    fn seqs(records: &[Record]) -> Vec<u64> {
+        records.iter().map(|r| r.seq).collect()
+    }
+
+    fn read(store: &mut Store) -> Vec<u64> {
+        seqs(&store.read("a", 10, &mut None).unwrap())
+    }
+
+    #[test]
+    fn disk_backlog_first_then_memory_then_back_to_disk_in_order() {
+        let Some(fs) = Tmpfs::mount("1m") else {
+            return;
+        };
+        let keys = vec!["a".to_string()];
+        let reopen = Reopen {
+            dir: fs.0.path().to_path_buf(),
+            max_bytes: 1 << 20,
+            keys: keys.clone(),
+            renames: Vec::new(),
+        };
+        let spool = Spool::open(fs.0.path(), 1 << 20, &keys).unwrap();
+        let mut store = Store::new(Ok(spool), reopen.clone());
+        for i in 1..=3 {
+            let stored = store.append(i, &json!({ "i": i }), None).unwrap();
+            assert!(matches!(stored, Stored::Disk(_)));
+        }
+        store.advance("a", 2).unwrap();
+        fs.remount("ro");
+        for i in 4..=5 {
+            let stored = store.append(i, &json!({ "i": i }), None).unwrap();
+            assert!(matches!(stored, Stored::Memory(ref a) if a.seq == i as u64));
+        }
+        assert!(store.degraded.is_some());
+        // What was on disk before the failure comes first, then memory.
+        assert_eq!(read(&mut store), [2, 3]);
+        store.advance("a", 4).unwrap();
+        assert_eq!(read(&mut store), [4, 5]);
+        assert_eq!(store.pending("a"), 2);
+        store.advance("a", 5).unwrap();
+        fs.remount("rw");
+        store.next_try = Instant::now();
+        let stored = store.append(6, &json!({ "i": 6 }), None).unwrap();
+        assert!(matches!(stored, Stored::Disk(ref a) if a.seq == 6));
+        assert!(store.degraded.is_none());
+        assert_eq!(read(&mut store), [5, 6]);
+        drop(store);
+        // The samples kept in memory were moved to disk, with the cursor.
+        let mut spool = Spool::open(fs.0.path(), 1 << 20, &keys).unwrap();
+        assert_eq!(seqs(&spool.read("a", 10, &mut None).unwrap()), [5, 6]);
+    }
+
+    #[test]
+    fn missing_at_start_numbers_on_from_the_spool_once_it_opens() {
+        let Some(fs) = Tmpfs::mount("1m") else {
+            return;
+        };
+        let dir = fs.0.path().join("spool");
+        let keys = vec!["a".to_string()];
+        {
+            let mut spool = Spool::open(&dir, 1 << 20, &keys).unwrap();
+            for i in 1..=4 {
+                spool.append(i, &json!({ "i": i })).unwrap();
+            }
+            spool.advance("a", 5).unwrap();
+        }
+        fs.remount("ro");
+        let reopen = Reopen {
+            dir: dir.clone(),
+            max_bytes: 1 << 20,
+            keys: keys.clone(),
+            renames: Vec::new(),
+        };
+        let mut store = Store::new(Err("read-only".into()), reopen);
+        store.next_try = Instant::now() + Duration::from_secs(60);
+        for i in 1..=2 {
+            assert!(matches!(
+                store.append(i, &json!({}), None).unwrap(),
+                Stored::Memory(_)
+            ));
+        }
+        assert_eq!(read(&mut store), [1, 2]);
+        store.advance("a", 2).unwrap();
+        fs.remount("rw");
+        store.next_try = Instant::now();
+        let stored = store.append(3, &json!({}), None).unwrap();
+        assert!(
+            matches!(stored, Stored::Disk(ref a) if a.seq == 7),
+            "renumbered after 4"
+        );
+        // Sample 1 was delivered from memory: only the 2nd (now 6) and 7.
+        assert_eq!(read(&mut store), [6, 7]);
+    }
+}
