@@ -87,8 +87,9 @@ impl Delivery {
                         dest.describe(&batch)
                     );
                     notify::status(&format!(
-                        "last delivery to {} ok (sample {sample_ts}); backlog {backlog}",
-                        dest.name()
+                        "last delivery to {} ok (sample {sample_ts}); backlog {backlog}{}",
+                        dest.name(),
+                        crate::spool::store::health_note()
                     ));
                 }
                 Outcome::Rejected(reason) => {
@@ -115,8 +116,9 @@ impl Delivery {
                         wait.as_secs_f64()
                     );
                     notify::status(&format!(
-                        "{} unreachable ({reason}); backlog {backlog}",
-                        dest.name()
+                        "{} unreachable ({reason}); backlog {backlog}{}",
+                        dest.name(),
+                        crate::spool::store::health_note()
                     ));
                     self.sleep(wait).await;
                 }

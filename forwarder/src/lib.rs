@@ -4,6 +4,8 @@
 //! also scrapes the agent's `/metrics` at each poll and pushes those samples
 //! to Prometheus-compatible engines. [`run`] wires the parts together.
 
+pub mod clock;
+pub mod clock_gate;
 pub mod config;
 pub mod delivery;
 pub mod destination;
@@ -20,10 +22,11 @@ use config::settings::SPOOL_DIR;
 use config::Config;
 use destination::{Destination, JsonServer};
 use remote_write::RemoteWrite;
+use spool::store::{Reopen, Store};
 use spool::{Spool, SpoolHandle};
 use std::sync::Arc;
 use std::time::Duration;
-use system_stats_common::{notify, Fatal, SettingError};
+use system_stats_common::{notify, Fatal};
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
@@ -31,20 +34,42 @@ use tracing::{info, warn};
 /// the spool (a second forwarder on it is [`Fatal::Busy`], exit 3) and runs.
 pub async fn serve(config: Config) -> Result<(), Fatal> {
     let destinations = destinations(&config);
-    let spool = open_spool(&config, &destinations).map_err(|e| match e {
-        spool::OpenError::InUse { .. } => Fatal::Busy(format!(
-            "{e}: stop it, or give this one its own {}",
-            SPOOL_DIR.env
-        )),
-        spool::OpenError::Unusable { dir, source } => Fatal::Setting(SettingError {
-            name: SPOOL_DIR.env.to_string(),
-            value: dir.display().to_string(),
-            expected: format!("a usable spool directory ({source})"),
-        }),
-    })?;
-    run(config, spool, destinations)
+    let reopen = reopen(&config, &destinations);
+    let disk = match open_spool(&config, &destinations) {
+        Ok(spool) => Ok(spool),
+        Err(e @ spool::OpenError::InUse { .. }) => {
+            return Err(Fatal::Busy(format!(
+                "{e}: stop it, or give this one its own {}",
+                SPOOL_DIR.env
+            )))
+        }
+        // A read-only, failing or missing disk: forward from memory.
+        Err(spool::OpenError::Unusable { source, .. }) => Err(source.to_string()),
+    };
+    run(config, Store::new(disk, reopen), destinations)
         .await
         .map_err(Fatal::Failed)
+}
+
+/// How the spool thread opens the spool again after a failure at start.
+fn reopen(config: &Config, destinations: &[Arc<dyn Destination>]) -> Reopen {
+    Reopen {
+        dir: config.spool_dir.clone(),
+        max_bytes: config.spool_max_bytes,
+        keys: destinations.iter().map(|d| d.key().to_string()).collect(),
+        renames: renames(destinations),
+    }
+}
+
+fn renames(destinations: &[Arc<dyn Destination>]) -> Vec<(String, String)> {
+    destinations
+        .iter()
+        .flat_map(|d| {
+            d.legacy_keys()
+                .into_iter()
+                .map(|old| (old, d.key().to_string()))
+        })
+        .collect()
 }
 
 /// The destinations the configuration names.
@@ -74,14 +99,7 @@ pub fn open_spool(
     destinations: &[Arc<dyn Destination>],
 ) -> Result<Spool, spool::OpenError> {
     let keys: Vec<String> = destinations.iter().map(|d| d.key().to_string()).collect();
-    let renames: Vec<(String, String)> = destinations
-        .iter()
-        .flat_map(|d| {
-            d.legacy_keys()
-                .into_iter()
-                .map(|old| (old, d.key().to_string()))
-        })
-        .collect();
+    let renames = renames(destinations);
     Spool::open_renaming(&config.spool_dir, config.spool_max_bytes, &keys, &renames)
 }
 
@@ -121,7 +139,7 @@ fn http_client(config: &Config, timeout: Duration) -> Result<reqwest::Client, St
 /// The runtime may be current-thread: no task touches the disk.
 pub async fn run(
     config: Config,
-    spool: Spool,
+    spool: Store,
     destinations: Vec<Arc<dyn Destination>>,
 ) -> Result<(), String> {
     let stop = shutdown::install().map_err(|e| format!("cannot install signal handlers: {e}"))?;
@@ -181,7 +199,8 @@ pub async fn run(
             .as_ref()
             .map(|rw| rw.metrics_source.clone()),
         !config.destinations.is_empty(),
-    );
+    )
+    .with_clock_wait(config.clock_wait);
     if let Some(every) = notify::watchdog_interval() {
         tokio::spawn(watchdog::run(liveness, every, stop));
     }

@@ -4,10 +4,12 @@
 //! write on, each poll also scrapes the agent's `/metrics` and spools that
 //! text (the agent's list of names is the only one) with the poll time.
 
+use crate::clock::Clock;
+use crate::clock_gate::{ClockGate, Taken};
 use crate::payload::{self, DiskCounters, Throughput};
 use crate::shutdown;
 use crate::source;
-use crate::spool::{Appended, SpoolHandle};
+use crate::spool::{Appended, DiskFull, Scraped, SpoolHandle};
 use crate::watchdog::Beat;
 use reqwest::{Client, Url};
 use serde_json::Value;
@@ -33,6 +35,8 @@ pub struct Poller {
     /// Whether JSON destinations need the payload (else `null` is spooled).
     pub keep_payload: bool,
     previous: Option<DiskCounters>,
+    /// Holds samples until the clock is synchronized; stamps them.
+    clock: ClockGate,
 }
 
 impl Poller {
@@ -61,7 +65,15 @@ impl Poller {
             exposition: None,
             keep_payload: true,
             previous: None,
+            clock: ClockGate::new(Clock::default(), Duration::from_secs(300)),
         }
+    }
+
+    /// Hold samples at most `wait` while the system clock (or the test
+    /// seam's) is not synchronized.
+    pub fn with_clock_wait(mut self, wait: Duration) -> Poller {
+        self.clock = ClockGate::new(Clock::from_env(), wait);
+        self
     }
 
     /// Also scrape `exposition` at each poll; `keep_payload` is false when
@@ -123,11 +135,29 @@ impl Poller {
             }
             None => None,
         };
-        let payload = if self.keep_payload {
+        let snapshot = if self.keep_payload {
             let counters = DiskCounters::from_snapshot(&snapshot, polled_at);
             let throughput = Throughput::between(self.previous.as_ref(), counters.as_ref());
             self.previous = counters;
-            match payload::build(snapshot, timestamp, throughput) {
+            Some((snapshot, throughput))
+        } else {
+            None
+        };
+        let taken = Taken {
+            at: polled_at,
+            snapshot,
+            prom,
+        };
+        for (ms, taken) in self.clock.pass(taken) {
+            self.spool_sample(ms, taken);
+        }
+    }
+
+    /// Stamp one sample and hand it to the spool.
+    fn spool_sample(&self, ms: i64, taken: Taken) {
+        let timestamp = ms.div_euclid(1000);
+        let payload = match taken.snapshot {
+            Some((snapshot, throughput)) => match payload::build(snapshot, timestamp, throughput) {
                 Ok(payload) => payload,
                 Err(missing) => {
                     warn!(
@@ -138,10 +168,10 @@ impl Poller {
                     );
                     return;
                 }
-            }
-        } else {
-            Value::Null
+            },
+            None => Value::Null,
         };
+        let prom = taken.prom.map(|prom| Scraped { ms, ..prom });
         // Sent to the spool now (keeping the order of samples); its fsync is
         // awaited elsewhere so that a slow disk never delays the next poll.
         let appended = self.spool.append(timestamp, payload, prom);
@@ -171,22 +201,40 @@ fn spooled(appended: std::io::Result<Appended>, timestamp: i64, cap: u64, wake: 
              but may not survive a power cut"
         );
     }
-    if appended.dropped > 0 {
+    let lost = || {
         let lost: Vec<String> = appended
             .lost
             .iter()
             .map(|(key, n)| format!("{n} undelivered to {key}"))
             .collect();
-        warn!(
+        if lost.is_empty() {
+            "all delivered".to_string()
+        } else {
+            lost.join(", ")
+        }
+    };
+    match appended.disk_full {
+        // Once per episode: a full disk would otherwise log every poll.
+        DiskFull::Started => warn!(
+            dropped = appended.dropped,
+            "the spool's disk is full: dropped the {} oldest samples ({}) to keep the new \
+             ones; while it stays full, older samples keep making room (not logged again)",
+            appended.dropped,
+            lost()
+        ),
+        DiskFull::Ongoing => debug!(
+            dropped = appended.dropped,
+            "disk still full: dropped the {} oldest samples ({})",
+            appended.dropped,
+            lost()
+        ),
+        DiskFull::No if appended.dropped > 0 => warn!(
             dropped = appended.dropped,
             "spool full (cap {cap} bytes): dropped the {} oldest samples ({})",
             appended.dropped,
-            if lost.is_empty() {
-                "all delivered".to_string()
-            } else {
-                lost.join(", ")
-            }
-        );
+            lost()
+        ),
+        DiskFull::No => {}
     }
     for wake in wake {
         wake.notify_one();

@@ -34,6 +34,8 @@ pub struct Config {
     pub timeout: Duration,
     pub spool_dir: PathBuf,
     pub spool_max_bytes: u64,
+    /// How long samples are held while the clock is not synchronized.
+    pub clock_wait: Duration,
     /// Remote-write destinations, when `SYSTEM_STATS_REMOTE_WRITE_URL` is set.
     pub remote_write: Option<RemoteWriteConfig>,
 }
@@ -74,6 +76,7 @@ fn from_raw(
         token: bearer_token(raw.get(TOKEN.env))?,
         timeout: TIMEOUT.get(raw)?,
         spool_max_bytes: SPOOL_MAX_BYTES.get(raw)?,
+        clock_wait: CLOCK_WAIT.get(raw)?,
         spool_dir: create_spool_dir(&spool_raw)?,
         remote_write,
     })

@@ -81,6 +81,15 @@ pub const SPOOL_MAX_BYTES: Setting<u64> = Setting {
     expected: "a whole number of bytes >= 4096",
     parse: parse_whole_bytes,
 };
+pub const CLOCK_WAIT: Setting<Duration> = Setting {
+    env: "SYSTEM_STATS_CLOCK_WAIT",
+    flag: "clock-wait",
+    default: Some("300"),
+    help: "seconds samples are held while the system clock is not synchronized (a Pi \
+           without a real-time clock before NTP); then they are sent with its time",
+    expected: "a number of seconds > 0 (e.g. 300)",
+    parse: parse_seconds,
+};
 pub const REMOTE_WRITE_URL: Setting<String> = text(
     "SYSTEM_STATS_REMOTE_WRITE_URL",
     "remote-write-url",
@@ -133,6 +142,7 @@ pub const SPECS: &[SettingSpec] = &[
     TIMEOUT.spec(),
     SPOOL_DIR.spec(),
     SPOOL_MAX_BYTES.spec(),
+    CLOCK_WAIT.spec(),
     REMOTE_WRITE_URL.spec(),
     REMOTE_WRITE_LABELS.spec(),
     REMOTE_WRITE_USERNAME.spec(),

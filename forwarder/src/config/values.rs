@@ -72,7 +72,10 @@ pub fn default_spool_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf
     non_empty("HOME").map(|home| Path::new(&home).join(".local/state/system-stats"))
 }
 
-/// Create the spool directory named by `raw` (if missing).
+/// Create the spool directory named by `raw` (if missing). Only a path
+/// that cannot be a directory is an error: a read-only, failing or missing
+/// disk is not a configuration error (the forwarder then forwards from
+/// memory until the directory can be written).
 pub fn create_spool_dir(raw: &RawValue) -> Result<PathBuf, SettingError> {
     if raw.value.is_empty() {
         return Err(SettingError::new(
@@ -81,10 +84,12 @@ pub fn create_spool_dir(raw: &RawValue) -> Result<PathBuf, SettingError> {
         ));
     }
     let path = PathBuf::from(&raw.value);
-    std::fs::create_dir_all(&path)
-        .map_err(|e| SettingError::new(raw, format!("a directory that can be created ({e})")))?;
-    if !path.is_dir() {
-        return Err(SettingError::new(raw, "a directory"));
+    match std::fs::create_dir_all(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(SettingError::new(
+            raw,
+            format!("a directory (a part of the path is a file: {e})"),
+        )),
+        _ if path.exists() && !path.is_dir() => Err(SettingError::new(raw, "a directory")),
+        _ => Ok(path),
     }
-    Ok(path)
 }

@@ -1,12 +1,14 @@
 //! The spool's own thread: it owns the [`Spool`] and serves the poller and
 //! the delivery tasks through a channel, so that no async task ever touches
-//! the disk. Fsyncs run on a second thread (`spool-sync`, see
+//! the disk. It serves from a [`Store`]: the disk spool, or memory while
+//! the disk cannot be written. Fsyncs run on a second thread (`spool-sync`, see
 //! [`durability`](super::durability)); an append is answered once its fsync
 //! returned, and only then can its sample be read.
 
 use super::durability::{self, Durability, Synced};
 use super::fsync;
-use super::{Appended, ReadPos, Record, Scraped, Spool};
+use super::store::{Store, Stored};
+use super::{Appended, ReadPos, Record, Scraped};
 use crate::watchdog::{Beat, Liveness};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -76,7 +78,7 @@ fn gone() -> io::Error {
 
 impl SpoolHandle {
     /// Move `spool` onto its own thread (and its fsyncs onto another).
-    pub fn spawn(mut spool: Spool, liveness: &Liveness) -> io::Result<SpoolHandle> {
+    pub fn spawn(mut spool: Store, liveness: &Liveness) -> io::Result<SpoolHandle> {
         let delay = fsync::slow_fsync();
         if !delay.is_zero() {
             warn!(
@@ -169,7 +171,7 @@ impl SpoolHandle {
 /// Appends written and waiting for their fsync, oldest first.
 type Waiting = VecDeque<(Appended, Reply<io::Result<Appended>>)>;
 
-fn serve(mut spool: Spool, requests: &mpsc::Receiver<Msg>, beat: &Beat, syncer: JoinHandle<()>) {
+fn serve(mut spool: Store, requests: &mpsc::Receiver<Msg>, beat: &Beat, syncer: JoinHandle<()>) {
     let mut waiting = Waiting::new();
     while let Ok(msg) = requests.recv() {
         beat.within(SPOOL_PROMISE);
@@ -183,7 +185,8 @@ fn serve(mut spool: Spool, requests: &mpsc::Receiver<Msg>, beat: &Beat, syncer: 
                     answer_synced(&mut spool, &mut waiting, synced);
                 }
             }
-            let _ = reply.send(spool.sync_cursors());
+            let synced = spool.disk().map_or(Ok(()), |disk| disk.sync_cursors());
+            let _ = reply.send(synced);
             beat.idle();
             return;
         }
@@ -192,15 +195,18 @@ fn serve(mut spool: Spool, requests: &mpsc::Receiver<Msg>, beat: &Beat, syncer: 
     }
 }
 
-fn handle(spool: &mut Spool, waiting: &mut Waiting, msg: Msg) {
+fn handle(spool: &mut Store, waiting: &mut Waiting, msg: Msg) {
     match msg {
         Msg::Append {
             timestamp,
             sample,
             prom,
             reply,
-        } => match spool.append_with(timestamp, &sample, prom.as_ref()) {
-            Ok(appended) => waiting.push_back((appended, reply)),
+        } => match spool.append(timestamp, &sample, prom.as_ref()) {
+            Ok(Stored::Disk(appended)) => waiting.push_back((appended, reply)),
+            Ok(Stored::Memory(appended)) => {
+                let _ = reply.send(Ok(appended));
+            }
             Err(e) => {
                 let _ = reply.send(Err(e));
             }
@@ -230,8 +236,10 @@ fn handle(spool: &mut Spool, waiting: &mut Waiting, msg: Msg) {
 
 /// Samples before `synced.through` are on disk (or their fsync failed):
 /// make them readable and answer their appends.
-fn answer_synced(spool: &mut Spool, waiting: &mut Waiting, synced: Synced) {
-    spool.mark_durable(synced.through);
+fn answer_synced(spool: &mut Store, waiting: &mut Waiting, synced: Synced) {
+    if let Some(disk) = spool.disk() {
+        disk.mark_durable(synced.through);
+    }
     let error = synced.error.map(|e| e.to_string());
     while waiting
         .front()

@@ -20,7 +20,11 @@ use tracing::error;
 #[derive(Debug)]
 pub enum Job {
     /// Fsync a segment: every sample before `through` becomes durable.
-    Data { file: Arc<File>, through: u64 },
+    Data {
+        file: Arc<File>,
+        path: PathBuf,
+        through: u64,
+    },
     /// Fsync a directory (after creating a segment in it).
     Dir(PathBuf),
     /// Replace a cursor file; `durable` also fsyncs it first.
@@ -60,6 +64,14 @@ pub enum Durability {
 }
 
 impl Durability {
+    /// The same place to run, for another user.
+    pub fn clone_sender(&self) -> Durability {
+        match self {
+            Durability::Inline => Durability::Inline,
+            Durability::Deferred(queue) => Durability::Deferred(queue.clone()),
+        }
+    }
+
     /// Run or queue `job`. Inline, its error is returned; deferred, the
     /// only error is a sync thread that is gone.
     pub fn submit(&self, job: Job) -> io::Result<()> {
@@ -109,12 +121,26 @@ fn merge(batch: Vec<Job>) -> Vec<Job> {
                 let entry = cursors.entry(path).or_insert((seq, durable));
                 *entry = (seq, entry.1 || durable);
             }
-            Job::Data { file, through } => match ordered.last_mut() {
+            // One fsync of a file covers every write before it, through
+            // whichever descriptor (each append opens the segment anew).
+            Job::Data {
+                file,
+                path,
+                through,
+            } => match ordered.last_mut() {
                 Some(Job::Data {
                     file: last,
+                    path: last_path,
                     through: last_through,
-                }) if Arc::ptr_eq(last, &file) => *last_through = through.max(*last_through),
-                _ => ordered.push(Job::Data { file, through }),
+                }) if *last_path == path => {
+                    *last = file;
+                    *last_through = through.max(*last_through);
+                }
+                _ => ordered.push(Job::Data {
+                    file,
+                    path,
+                    through,
+                }),
             },
             other => ordered.push(other),
         }
@@ -132,7 +158,7 @@ fn run_batch(jobs: Vec<Job>, report: &impl Fn(Synced)) {
     let mut dir_error: Option<io::Error> = None;
     for job in jobs {
         match job {
-            Job::Data { file, through } => {
+            Job::Data { file, through, .. } => {
                 let result = sync_data(&file);
                 let error = dir_error.take().or(result.err());
                 report(Synced { through, error });
@@ -161,12 +187,15 @@ mod tests {
     #[test]
     fn merging_keeps_order_and_latest_cursor() {
         let dir = tempfile::tempdir().unwrap();
-        let a = Arc::new(File::create(dir.path().join("a")).unwrap());
-        let b = Arc::new(File::create(dir.path().join("b")).unwrap());
+        let (pa, pb) = (dir.path().join("a"), dir.path().join("b"));
+        let a = Arc::new(File::create(&pa).unwrap());
+        let a2 = Arc::new(File::open(&pa).unwrap());
+        let b = Arc::new(File::create(&pb).unwrap());
         let c = dir.path().join("c");
         let jobs = merge(vec![
             Job::Data {
                 file: Arc::clone(&a),
+                path: pa.clone(),
                 through: 2,
             },
             Job::Cursor {
@@ -175,12 +204,14 @@ mod tests {
                 durable: true,
             },
             Job::Data {
-                file: Arc::clone(&a),
+                file: Arc::clone(&a2),
+                path: pa.clone(),
                 through: 3,
             },
             Job::Dir(dir.path().to_path_buf()),
             Job::Data {
                 file: Arc::clone(&b),
+                path: pb.clone(),
                 through: 4,
             },
             Job::Cursor {

@@ -12,22 +12,27 @@
 //! readable once its fsync returned.
 
 pub mod actor;
+mod append;
 pub mod cursor;
 pub mod durability;
 pub mod fsync;
+pub mod memory;
 mod open;
 pub mod record;
+mod room;
+pub mod store;
 
 pub use actor::SpoolHandle;
 use durability::{Durability, Job};
 pub use open::OpenError;
 pub use record::{Record, Scraped};
-use serde_json::Value;
+pub use room::DELIVERED_KEEP;
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::sync::Arc;
+
 use std::time::{Duration, Instant};
 use tracing::warn;
 
@@ -65,13 +70,30 @@ pub struct Appended {
     /// Set when the sample was written but its fsync failed: it is kept
     /// and delivered, but may not survive a power cut.
     pub not_synced: Option<String>,
+    /// Whether the disk was full and room was made (the drops are counted
+    /// in `dropped` and `lost`).
+    pub disk_full: DiskFull,
+}
+
+/// Whether a full disk made the spool drop its oldest samples.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum DiskFull {
+    #[default]
+    No,
+    /// The first time in this episode: worth a warning.
+    Started,
+    /// Again, before any delivery freed space.
+    Ongoing,
 }
 
 #[derive(Debug)]
 pub struct Spool {
     dir: PathBuf,
     segments: VecDeque<Segment>,
-    active: Option<Arc<File>>,
+    /// Whether the last segment may be appended to (it is opened for each
+    /// append: no file of the spool stays open for writing, so that the
+    /// filesystem can be remounted read-only under it).
+    active: bool,
     next_seq: u64,
     /// Samples before this one are fsynced, hence readable.
     durable_seq: u64,
@@ -82,84 +104,15 @@ pub struct Spool {
     synced: BTreeMap<String, Instant>,
     /// Segments whose corrupt line was logged already (once per segment).
     corrupt_seen: BTreeSet<u64>,
+    /// Set by a full disk until a delivery frees space (one warning per episode).
+    disk_full: bool,
+    /// While the disk cannot be written: cursors are kept in memory only.
+    read_only: bool,
     durability: Durability,
     _lock: File,
 }
 
 impl Spool {
-    /// Durably append one sample (fsynced before returning), enforcing the cap.
-    pub fn append(&mut self, timestamp: i64, sample: &Value) -> io::Result<Appended> {
-        self.append_with(timestamp, sample, None)
-    }
-
-    /// [`Spool::append`] with the poll's `/metrics` scrape attached.
-    pub fn append_with(
-        &mut self,
-        timestamp: i64,
-        sample: &Value,
-        prom: Option<&Scraped>,
-    ) -> io::Result<Appended> {
-        let seq = self.next_seq;
-        let mut record = serde_json::json!({"seq": seq, "ts": timestamp, "sample": sample});
-        if let (Some(prom), Some(map)) = (prom, record.as_object_mut()) {
-            map.insert(
-                "prom".into(),
-                serde_json::to_value(prom).map_err(io::Error::other)?,
-            );
-        }
-        let mut line = serde_json::to_vec(&record).map_err(io::Error::other)?;
-        line.push(b'\n');
-        let roll = match (self.active.as_ref(), self.segments.back()) {
-            (Some(_), Some(last)) => {
-                last.bytes > 0 && last.bytes + line.len() as u64 > self.segment_max
-            }
-            _ => true,
-        };
-        if roll {
-            let path = self.dir.join("segments").join(format!("{seq:020}.jsonl"));
-            let file = OpenOptions::new().append(true).create(true).open(&path)?;
-            self.durability
-                .submit(Job::Dir(self.dir.join("segments")))?;
-            self.segments.push_back(Segment {
-                first: seq,
-                bytes: 0,
-                path,
-            });
-            self.active = Some(Arc::new(file));
-        }
-        let (Some(file), Some(last)) = (self.active.as_ref(), self.segments.back_mut()) else {
-            return Err(io::Error::other("spool has no active segment"));
-        };
-        let sync = Job::Data {
-            file: Arc::clone(file),
-            through: seq + 1,
-        };
-        let written = (&**file)
-            .write_all(&line)
-            .and_then(|()| self.durability.submit(sync));
-        if let Err(e) = written {
-            if file.set_len(last.bytes).is_err() {
-                // Part of the record stays: nothing may follow it in this
-                // segment (it would be glued to the fragment, and the next
-                // start cuts off everything after it). Start a new one.
-                self.active = None;
-            }
-            return Err(e);
-        }
-        last.bytes += line.len() as u64;
-        self.total_bytes += line.len() as u64;
-        self.next_seq += 1;
-        if matches!(self.durability, Durability::Inline) {
-            self.durable_seq = self.next_seq;
-        }
-        let mut appended = Appended {
-            seq,
-            ..Appended::default()
-        };
-        self.enforce_cap(&mut appended);
-        Ok(appended)
-    }
-
     /// Samples before `through` are fsynced: make them readable.
     pub fn mark_durable(&mut self, through: u64) {
         self.durable_seq = self.durable_seq.max(through.min(self.next_seq));
@@ -179,28 +132,6 @@ impl Spool {
     /// on disk must hold as soon as the spool says it does).
     fn remove_segment(&self, path: PathBuf) {
         let _ = std::fs::remove_file(path);
-    }
-
-    fn enforce_cap(&mut self, appended: &mut Appended) {
-        while self.total_bytes > self.max_bytes && self.segments.len() > 1 {
-            let Some(oldest) = self.segments.pop_front() else {
-                break;
-            };
-            let new_oldest = self.segments.front().map_or(self.next_seq, |s| s.first);
-            self.remove_segment(oldest.path.clone());
-            self.total_bytes -= oldest.bytes;
-            appended.dropped += new_oldest - oldest.first;
-            for (key, seq) in self.cursors.iter_mut() {
-                if *seq < new_oldest {
-                    let lost = new_oldest - *seq;
-                    match appended.lost.iter_mut().find(|(k, _)| k == key) {
-                        Some((_, n)) => *n += lost,
-                        None => appended.lost.push((key.clone(), lost)),
-                    }
-                    *seq = new_oldest;
-                }
-            }
-        }
     }
 
     /// Up to `max` oldest samples `key` has not yet had, oldest first.
@@ -302,6 +233,10 @@ impl Spool {
         // the cap may have moved the cursor on while the batch was posted.
         let to = to.max(self.cursor(key)).min(self.next_seq);
         self.cursors.insert(key.to_string(), to);
+        if self.read_only {
+            self.collect_garbage();
+            return Ok(());
+        }
         let durable = to >= self.next_seq
             || self
                 .synced
@@ -319,6 +254,24 @@ impl Spool {
         Ok(())
     }
 
+    /// Move `key` on without writing its cursor file (the disk cannot be
+    /// written; [`Spool::set_read_only`] writes every cursor when it can).
+    pub fn advance_quietly(&mut self, key: &str, to: u64) {
+        let to = to.max(self.cursor(key)).min(self.next_seq);
+        self.cursors.insert(key.to_string(), to);
+    }
+
+    /// Whether the disk cannot be written (cursors stay in memory); back
+    /// to writable, every cursor is written.
+    pub fn set_read_only(&mut self, read_only: bool) {
+        let was = std::mem::replace(&mut self.read_only, read_only);
+        if was && !read_only {
+            if let Err(e) = self.sync_cursors() {
+                warn!("cannot save the delivery cursors: {e}");
+            }
+        }
+    }
+
     /// Fsync every cursor (at shutdown).
     pub fn sync_cursors(&mut self) -> io::Result<()> {
         for (key, seq) in &self.cursors {
@@ -329,18 +282,6 @@ impl Spool {
             })?;
         }
         Ok(())
-    }
-
-    fn collect_garbage(&mut self) {
-        let Some(min) = self.cursors.values().copied().min() else {
-            return;
-        };
-        while self.segments.len() > 1 && self.segments.get(1).is_some_and(|s| s.first <= min) {
-            if let Some(old) = self.segments.pop_front() {
-                self.remove_segment(old.path.clone());
-                self.total_bytes -= old.bytes;
-            }
-        }
     }
 
     /// Samples `key` still has to receive.

@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tracing::{info, warn};
 
 /// Why the spool cannot be opened: callers treat the two differently.
@@ -50,7 +49,7 @@ impl Spool {
         };
         fs::create_dir_all(dir.join("segments")).map_err(unusable)?;
         fs::create_dir_all(dir.join("cursors")).map_err(unusable)?;
-        let lock = File::create(dir.join("lock")).map_err(unusable)?;
+        let lock = open_lock(&dir.join("lock")).map_err(unusable)?;
         use rustix::fs::{flock, FlockOperation};
         match flock(&lock, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
@@ -155,13 +154,11 @@ impl Spool {
         }
         // Records of a segment are consecutive (the check above relies on
         // it): when a cursor is ahead of the data, start a new segment.
-        let active = match segments.back() {
-            Some(last) if next_seq == scanned_next => {
-                Some(Arc::new(OpenOptions::new().append(true).open(&last.path)?))
-            }
-            _ => None,
-        };
+        let active = segments.back().is_some() && next_seq == scanned_next;
         let total_bytes = segments.iter().map(|s| s.bytes).sum();
+        // No segment above an eighth of the cap, nor of the filesystem: a
+        // full disk then costs an eighth of the queue, not all of it.
+        let room = filesystem_bytes(dir).map_or(max_bytes, |fs| fs.min(max_bytes));
         let mut spool = Spool {
             dir: dir.to_path_buf(),
             segments,
@@ -169,15 +166,36 @@ impl Spool {
             next_seq,
             total_bytes,
             max_bytes,
-            segment_max: (max_bytes / 8).clamp(1, SEGMENT_MAX),
+            segment_max: (room / 8).clamp(1, SEGMENT_MAX),
             durable_seq: next_seq,
             cursors,
             synced: BTreeMap::new(),
             corrupt_seen: BTreeSet::new(),
+            disk_full: false,
+            read_only: false,
             durability: Durability::Inline,
             _lock: lock,
         };
         spool.collect_garbage();
         Ok(spool)
     }
+}
+
+/// The lock file, opened read-only (flock needs no more): no file of the
+/// spool stays open for writing, or the filesystem could not be remounted
+/// read-only (and back) while the forwarder runs.
+fn open_lock(path: &Path) -> io::Result<File> {
+    match File::open(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            drop(File::create(path)?);
+            File::open(path)
+        }
+        other => other,
+    }
+}
+
+/// Size of the filesystem holding `dir`, when it can be known.
+fn filesystem_bytes(dir: &Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(dir).ok()?;
+    Some(stat.f_blocks.saturating_mul(stat.f_frsize)).filter(|n| *n > 0)
 }

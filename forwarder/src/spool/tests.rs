@@ -2,8 +2,10 @@
 //! tails, the cap and garbage collection.
 
 use super::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::fs;
+use std::fs::OpenOptions;
+use std::io::Write;
 
 fn keys(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
@@ -135,7 +137,9 @@ fn delivered_segments_are_deleted() {
     s.advance("a", 41).unwrap();
     assert_eq!(s.segments.len(), before, "b still needs them");
     s.advance("b", 41).unwrap();
-    assert_eq!(s.segments.len(), 1);
+    // The last one too, once it holds enough delivered data.
+    assert!(s.segments.len() <= 1);
+    assert!(s.total_bytes() < 1024, "{}", s.total_bytes());
     assert_eq!(s.append(0, &sample(0)).unwrap().seq, 41);
 }
 
@@ -249,7 +253,7 @@ fn fragment_left_by_a_failed_write_is_read_past_in_a_new_segment() {
         let path = s.segments.back().unwrap().path.clone();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"seq\":2,\"ts\":2,\"sam").unwrap();
-        s.active = None;
+        s.active = false;
         assert_eq!(s.append(2, &sample(2)).unwrap().seq, 2);
         assert_eq!(s.segments.len(), 2);
         assert_eq!(seqs(&s.read("a", 10, &mut None).unwrap()), vec![1, 2]);

@@ -14,10 +14,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod receiver;
 mod remote;
+mod tmpfs;
 #[allow(unused_imports)]
 pub use receiver::{Mode, Post, Receiver};
 #[allow(unused_imports)]
 pub use remote::{RemoteReceiver, Write};
+#[allow(unused_imports)]
+pub use tmpfs::Tmpfs;
 
 /// A real agent's `/metrics` (Pi 4 fixture tree), served by [`Source`].
 pub const EXPOSITION: &str = include_str!("../fixtures/agent-metrics.txt");
@@ -281,7 +284,10 @@ impl Forwarder {
             .env("PATH", "/usr/bin:/bin")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            // This machine's clock may not be synchronized (no NTP in a
+            // container): do not hold samples for it unless a test asks.
+            .env("SYSTEM_STATS_CLOCK_WAIT", "0.001");
         for (k, v) in env {
             command.env(k, v);
         }
