@@ -108,8 +108,10 @@ print("  /system: architecture=%s hostname=%s os_release=%s" % (s["architecture"
 PY
   python3 scripts/check-system-json.py "$TW/system.json" >/dev/null || fail "/system not sane"
   ok "/system: architecture aarch64, hostname $HOSTNAME_SET (${s}s after qemu start)"
-  curl -fsS --max-time 5 "http://127.0.0.1:$HTTP_PORT/metrics" | grep -q '^node_memory_MemTotal_bytes' || fail "/metrics"
-  curl -fsS --max-time 5 "http://127.0.0.1:$HTTP_PORT/" | grep -qi '<html' || fail "status page /"
+  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/metrics" -o "$TW/metrics.txt" || fail "/metrics"
+  grep -q '^node_memory_MemTotal_bytes' "$TW/metrics.txt" || fail "/metrics has no node_memory_MemTotal_bytes"
+  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/" -o "$TW/status.html" || fail "status page /"
+  grep -qi '<html' "$TW/status.html" || fail "status page / is not HTML"
   ok "/metrics and / answer"
   wait_until 120 "forwarder posts at the host receiver" test -e "$TW/received/000001.json" || fail "no forwarder posts arrived"
   ok "forwarder: $(ls "$TW/received" | wc -l) posts from the guest arrived at 127.0.0.1:$RPORT"
@@ -128,9 +130,17 @@ guest_checks_first() {
   user=$(in_guest "ps -o user= -p $pid")
   [ -n "$user" ] && [ "$user" != root ] || fail "agent runs as '$user'"
   ok "system-stats.service active (Type=notify, READY=1 received), running as $user"
+  guest_checks_config
   local grown; grown=$(in_guest 'df -B1 --output=size / | tail -1' | tr -d ' ')
-  [ "$grown" -gt $(( ROOT_BYTES + 1073741824 )) ] || fail "root fs $grown bytes, partition was $ROOT_BYTES"
+  if [ "$grown" -le $(( ROOT_BYTES + 1073741824 )) ]; then
+    in_guest 'journalctl -b -o cat -u system-stats-growroot; cat /proc/partitions' > "$TW/a.growroot.log" 2>&1
+    sed 's/^/  growroot: /' "$TW/a.growroot.log"
+    fail "root fs $grown bytes, partition was $ROOT_BYTES"
+  fi
   ok "root filesystem grew: $((ROOT_BYTES / 1048576)) MiB partition -> $((grown / 1048576)) MiB filesystem"
+}
+
+guest_checks_config() {
   in_guest 'journalctl -b -o cat -u system-stats-bootconf -u system-stats-firstboot' > "$TW/a.firstboot.log"
   grep -q 'SYSTEM_STATS_LOG_LEVEL: "loud" is not one of' "$TW/a.firstboot.log" || fail "bad SYSTEM_STATS_LOG_LEVEL not logged"
   grep -q 'timezone: "Mars/Olympus_Mons" is not a time zone' "$TW/a.firstboot.log" || fail "bad timezone not logged"
