@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi qemu-smoke e2e packaging-ci clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi qemu-smoke e2e packaging-ci image image-test clean
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 build: ## debug build of both binaries
 	$(CARGO) build --workspace --locked
@@ -53,6 +53,12 @@ e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the
 
 packaging-ci: ## every packaging proof, with timings, as .ci/run runs it
 	scripts/ci-packaging.sh
+
+image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). BASE=x.img[.xz]: customize that image instead
+	@if [ -n "$(BASE)" ]; then scripts/image/customize "$(BASE)"; else CONF="$(CONF)" scripts/image/build.sh; fi
+
+image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
+	scripts/image/boot-test.sh
 
 clean:
 	$(CARGO) clean

@@ -54,7 +54,7 @@ build() {  # target triples...
   if [ "$MODE" = cross ]; then
     local T
     for T in "$@"; do
-      cross build --release --locked --target "$T" -p system-stats -p system-stats-forwarder
+      cross build --release --locked --target "$T" -p system-stats -p system-stats-forwarder -p system-stats-bootconf
     done
   else
     local targets=() T
@@ -65,7 +65,7 @@ build() {  # target triples...
       # shellcheck disable=SC1091
       source "${SYSTEM_STATS_CROSS_HOME:-/var/cache/system-stats-ci/cross}/env.sh"
       "$SYSTEM_STATS_CROSS_CARGO" build --release --locked "${targets[@]}" \
-        -p system-stats -p system-stats-forwarder )
+        -p system-stats -p system-stats-forwarder -p system-stats-bootconf )
   fi
 }
 
@@ -78,8 +78,13 @@ debs=()
 for T in $TARGETS; do
   dest=$OUT; [ "$T" = arm-unknown-linux-gnueabihf ] && dest=$OUT/armv6
   mkdir -p "$dest"
-  deb=$(cargo deb -p system-stats --no-build --no-strip --target "$T" | tail -1)
+  # scripts/cross-bin/dpkg-shlibdeps: $auto gives "libc6 (>= 2.36)", not the
+  # cross libc's "libc6:arm64 (>= 2.36)" (same meaning, Debian's convention).
+  deb=$(PATH="$ROOT/scripts/cross-bin:$PATH" cargo deb -p system-stats --no-build --no-strip --target "$T" | tail -1)
   [ -f "$deb" ] || die "cargo deb --target $T: $deb"
+  case "$(deb_field "$deb" Depends)" in
+    *:arm*) die "$deb: architecture-qualified Depends: $(deb_field "$deb" Depends)" ;;
+  esac
   cp "$deb" "$dest/"
   debs+=("$dest/$(basename "$deb")")
   log "$T: $(basename "$deb") ($(deb_field "$deb" Architecture), Depends: $(deb_field "$deb" Depends))"

@@ -1,0 +1,185 @@
+//! Applying `system-stats.conf` once: plan (pure: which settings to write and
+//! which lines to reject, with reasons), then write `/etc/default/system-stats`
+//! atomically, enable the forwarder when it has a destination, and rename the
+//! file to `system-stats.conf.applied` with secrets removed. Every step can run
+//! again after a power loss and gives the same result.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{conffile, keys, parse, redact};
+
+/// The settings to write and the problems found, from a file's text.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// system-stats settings, last occurrence of a key wins, in file order.
+    pub settings: Vec<(String, String)>,
+    /// One line per rejected line: `line N: KEY: reason`.
+    pub problems: Vec<String>,
+    /// Image keys present (applied by the appliance image, not here).
+    pub image_keys: Vec<String>,
+    /// Some system-stats key that is a secret was set.
+    pub has_secret: bool,
+}
+
+pub fn plan(text: &str) -> Plan {
+    let parsed = parse::parse(text);
+    let mut p = Plan::default();
+    for m in parsed.malformed {
+        p.problems.push(format!("line {}: {}", m.line, m.reason));
+    }
+    for e in parsed.entries {
+        let Some(key) = keys::lookup(&e.key) else {
+            p.problems
+                .push(format!("line {}: {}: unknown key (ignored)", e.line, e.key));
+            continue;
+        };
+        if let Err(reason) = key.check(&e.value) {
+            p.problems
+                .push(format!("line {}: {}: {reason} (ignored)", e.line, e.key));
+            continue;
+        }
+        match key.kind {
+            keys::Kind::Image => p.image_keys.push(e.key),
+            keys::Kind::SystemStats => {
+                p.has_secret |= key.secret;
+                p.settings.retain(|(k, _)| *k != e.key);
+                p.settings.push((e.key, e.value));
+            }
+        }
+    }
+    p
+}
+
+/// Where things are; `systemctl: None` leaves units alone (tests, image builds).
+pub struct Paths {
+    pub conf: PathBuf,
+    pub default_file: PathBuf,
+    pub systemctl: Option<PathBuf>,
+}
+
+/// Applies the file at `paths.conf` if it exists. Problems with single values
+/// are logged (journald priority prefixes) and skipped; an `Err` is an I/O
+/// failure that left the file in place, so the next boot tries again.
+pub fn run(paths: &Paths) -> Result<(), String> {
+    let text = match fs::read(&paths.conf) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            println!("<6>{}: not present, nothing to apply", paths.conf.display());
+            return Ok(());
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", paths.conf.display())),
+    };
+    let plan = plan(&text);
+    for p in &plan.problems {
+        println!("<4>{}: {p}", paths.conf.display());
+    }
+    let old = match fs::read_to_string(&paths.default_file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", paths.default_file.display())),
+    };
+    let settings: Vec<(&str, &str)> = plan
+        .settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let new = conffile::merge(&old, &settings);
+    let mode = if plan.has_secret { 0o600 } else { 0o644 };
+    write_atomically(&paths.default_file, new.as_bytes(), mode)?;
+    for (k, _) in &plan.settings {
+        println!("<6>{}: set {k}", paths.default_file.display());
+    }
+    if !plan.image_keys.is_empty() {
+        println!(
+            "<6>left to the appliance image: {}",
+            plan.image_keys.join(", ")
+        );
+    }
+    let destination = keys::DESTINATIONS
+        .iter()
+        .any(|d| conffile::value_of(&new, d).is_some_and(|v| !v.is_empty()));
+    if destination {
+        if let Some(systemctl) = &paths.systemctl {
+            enable_forwarder(systemctl);
+        }
+    }
+    let applied = paths.conf.with_extension("conf.applied");
+    write_atomically(&applied, redact::redact(&text).as_bytes(), 0o644)?;
+    fs::remove_file(&paths.conf)
+        .map_err(|e| format!("cannot remove {}: {e}", paths.conf.display()))?;
+    sync_dir(&paths.conf);
+    println!(
+        "<6>{} applied, kept as {}",
+        paths.conf.display(),
+        applied.display()
+    );
+    Ok(())
+}
+
+fn enable_forwarder(systemctl: &Path) {
+    for args in [
+        &["enable", "--no-reload", "system-stats-forwarder.service"][..],
+        &["start", "--no-block", "system-stats-forwarder.service"][..],
+    ] {
+        match Command::new(systemctl).args(args).status() {
+            Ok(s) if s.success() => println!("<6>systemctl {}: done", args.join(" ")),
+            Ok(s) => println!("<3>systemctl {}: {s}", args.join(" ")),
+            Err(e) => println!("<3>systemctl {}: {e}", args.join(" ")),
+        }
+    }
+}
+
+/// Writes `path` through a temporary file in the same directory, fsynced and
+/// renamed over it, so a power loss leaves the old or the new file, never half.
+fn write_atomically(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let tmp = path.with_extension("bootconf-tmp");
+    let mut f = fs::File::create(&tmp).map_err(err)?;
+    f.write_all(data).map_err(err)?;
+    // FAT has no modes: setting them there fails and does not matter.
+    let _ = f.set_permissions(fs::Permissions::from_mode(mode));
+    f.sync_all().map_err(err)?;
+    fs::rename(&tmp, path).map_err(err)?;
+    sync_dir(path);
+    Ok(())
+}
+
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_keeps_good_values_and_names_bad_ones() {
+        let p = plan("hostname=pi\nSYSTEM_STATS_PORT=99999\nSYSTEM_STATS_LOG_LEVEL=debug\nNOPE=1\nMONITORING_SERVER_METRICS_URL=http://a/1\nMONITORING_SERVER_METRICS_URL=http://b/2\nwifi_psk=secret12\n");
+        assert_eq!(
+            p.settings,
+            vec![
+                ("SYSTEM_STATS_LOG_LEVEL".to_string(), "debug".to_string()),
+                (
+                    "MONITORING_SERVER_METRICS_URL".to_string(),
+                    "http://b/2".to_string()
+                ),
+            ]
+        );
+        assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
+        assert!(p.problems[0].starts_with("line 2: SYSTEM_STATS_PORT: "));
+        assert!(p.problems[1].contains("line 4: NOPE: unknown key"));
+        assert_eq!(p.image_keys, vec!["hostname", "wifi_psk"]);
+        assert!(
+            !p.has_secret,
+            "wifi_psk is the image's secret, not the conffile's"
+        );
+    }
+}

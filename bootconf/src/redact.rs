@@ -1,0 +1,48 @@
+//! The text kept as `system-stats.conf.applied`: the file as the user wrote it,
+//! with the values of secret keys (Wi-Fi passphrase, tokens, passwords) removed,
+//! so the FAT partition, readable on any laptop, no longer holds them.
+
+use crate::keys;
+use crate::parse;
+
+pub const HEADER: &str = "# Applied on first boot by system-stats-bootconf. Secrets were removed.\n# To apply settings again, edit this file and rename it to system-stats.conf.\n";
+
+/// `text` with every secret `KEY=value` line replaced by a comment naming the key.
+pub fn redact(text: &str) -> String {
+    let secret_lines: Vec<(usize, String)> = parse::parse(text)
+        .entries
+        .into_iter()
+        .filter(|e| keys::lookup(&e.key).is_some_and(|k| k.secret))
+        .map(|e| (e.line, e.key))
+        .collect();
+    let mut out = String::from(HEADER);
+    for (i, line) in text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .lines()
+        .enumerate()
+    {
+        match secret_lines.iter().find(|(n, _)| *n == i + 1) {
+            Some((_, key)) => out.push_str(&format!("# {key}=<removed after applying>")),
+            None => out.push_str(line.trim_end_matches('\r')),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_secret_values_only() {
+        let out = redact("hostname=pi\r\nwifi_psk=\"hunter22\"\nSYSTEM_STATS_FORWARD_TOKEN=abc\n# wifi_psk=old\n");
+        assert!(out.starts_with(HEADER));
+        assert!(out.contains("hostname=pi\n"));
+        assert!(!out.contains("hunter22") && !out.contains("=abc"), "{out}");
+        assert!(out.contains("# wifi_psk=<removed after applying>\n"));
+        assert!(out.contains("# SYSTEM_STATS_FORWARD_TOKEN=<removed after applying>\n"));
+        assert!(out.contains("# wifi_psk=old\n"), "comments stay");
+    }
+}

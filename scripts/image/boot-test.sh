@@ -1,0 +1,250 @@
+#!/bin/bash
+# `make image-test`: boots the built appliance image (target/image/*.img.xz)
+# under qemu-system-aarch64 and proves the appliance from the outside:
+#   A, first boot (-M virt, image enlarged to 4 GiB): system.stats.conf sets a
+#      hostname, an SSH key, the forwarder destination (a receiver on the host's
+#      loopback = 10.0.2.2 in the guest) and two bad values; /system, /metrics and /
+#      answer the host; posts arrive; the root fs grew; bad values logged, rest
+#      applied; journal has the agent's structured records; wifi-config output
+#      parses with wpa_supplicant; `systemctl poweroff` is clean and quick.
+#   A, second boot: nothing re-applied, same identity.
+#   B, first boot of a second copy: different machine-id and SSH host keys.
+#   C, -M raspi3b with the Pi 3 dtb from the image: the agent's READY on serial.
+# Prints stage times, image sizes and seconds from qemu start to /system.
+# Serial console logs stay in target/image-test/ (kept on failure).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/qemu.sh"
+LOG_TAG=image-test
+cd "$ROOT"
+
+# IMG=raw.img tests an uncompressed image instead (e.g. target/image-build/images/*.img).
+IMG=${IMG:-}
+IMG_XZ=${IMG_XZ:-$(ls -t target/image/system-stats-pi-arm64-*.img.xz 2>/dev/null | head -1)}
+[ -n "$IMG" ] || { [ -n "$IMG_XZ" ] && [ -f "$IMG_XZ" ]; } || die "no target/image/*.img.xz: run 'make image' first"
+TW=${IMAGE_TEST_WORK:-$ROOT/target/image-test}
+HOSTNAME_SET=ci-pi-appliance
+declare -a RESULTS=()
+RECEIVER_PID=
+cleanup() {
+  local rc=$?
+  stop_qemu
+  [ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null
+  print_stages "make image-test"
+  echo "=== results"; ((${#RESULTS[@]})) && printf '  %s\n' "${RESULTS[@]}"
+  if ((rc)); then
+    echo "FAILED (exit $rc); serial console logs kept in $TW:"; ls -l "$TW"/*.log 2>/dev/null
+    for f in "$TW"/*.console.log; do [ -f "$f" ] && { echo "--- tail of $f"; tail -25 "$f"; }; done
+  else
+    rm -f "$TW"/*.img
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+ok() { RESULTS+=("ok: $*"); log "ok: $*"; }
+fail() { RESULTS+=("FAIL: $*"); die "$*"; }
+
+prepare() {
+  image_host_tools
+  rm -rf "$TW"; mkdir -p "$TW/boot" "$TW/received"
+  if [ -n "$IMG" ]; then
+    cp --sparse=always "$IMG" "$TW/base.img"; IMG_XZ=$IMG
+  else
+    (cd "$(dirname "$IMG_XZ")" && sha256sum -c --quiet "$(basename "$IMG_XZ").sha256") || fail "sha256 of $IMG_XZ"
+    xz -dc "$IMG_XZ" | dd of="$TW/base.img" conv=sparse bs=1M status=none
+  fi
+  BASE_BYTES=$(stat -c %s "$TW/base.img")
+  FAT_OFF=$(part_offset "$TW/base.img" 1)
+  ROOT_BYTES=$(part_size "$TW/base.img" 2)
+  local k i
+  k=$(mdir -b -i "$TW/base.img@@$FAT_OFF" :: | sed -n 's#^::/##p' | grep -m1 '^vmlinuz-') || fail "no vmlinuz on the FAT partition"
+  i=$(mdir -b -i "$TW/base.img@@$FAT_OFF" :: | sed -n 's#^::/##p' | grep -m1 '^initrd.img-') || fail "no initrd on the FAT partition"
+  mcopy -n -i "$TW/base.img@@$FAT_OFF" "::/$k" "$TW/boot/vmlinuz"
+  mcopy -n -i "$TW/base.img@@$FAT_OFF" "::/$i" "$TW/boot/initrd.img"
+  mcopy -n -i "$TW/base.img@@$FAT_OFF" ::/bcm2837-rpi-3-b.dtb ::/cmdline.txt ::/config.txt "$TW/boot/"
+  mcopy -n -i "$TW/base.img@@$FAT_OFF" ::/system-stats.conf "$TW/template.conf" || fail "no system-stats.conf template on the FAT partition"
+  ssh-keygen -q -t ed25519 -N '' -C image-test -f "$TW/id_ed25519"
+  RPORT=$(free_port)
+  python3 scripts/test-receiver.py "$RPORT" "$TW/received" 127.0.0.1 & RECEIVER_PID=$!
+  log "image $(basename "$IMG_XZ"): $(( $(stat -c %s "$IMG_XZ") / 1048576 )) MiB xz, $((BASE_BYTES / 1048576)) MiB raw, root partition $((ROOT_BYTES / 1048576)) MiB; $k, $i"
+  RESULTS+=("image: $(( $(stat -c %s "$IMG_XZ") / 1048576 )) MiB .img.xz, $((BASE_BYTES / 1048576)) MiB raw")
+}
+
+# card NAME: a copy of the image with the test's system-stats.conf, enlarged to 4 GiB.
+card() {
+  local img=$TW/$1.img
+  cp --sparse=always "$TW/base.img" "$img"
+  cat > "$TW/$1.conf" <<CONF
+# image-test settings (edited as a user would, CRLF and all)
+hostname=$HOSTNAME_SET
+ssh_authorized_key=$(cat "$TW/id_ed25519.pub")
+MONITORING_SERVER_METRICS_URL=http://10.0.2.2:$RPORT/metrics
+SYSTEM_STATS_FORWARD_INTERVAL=2
+SYSTEM_STATS_FORWARD_TOKEN=tok-secret-123
+SYSTEM_STATS_LOG_LEVEL=loud
+timezone=Mars/Olympus_Mons
+CONF
+  sed -i 's/$/\r/' "$TW/$1.conf"
+  mcopy -o -i "$img@@$FAT_OFF" "$TW/$1.conf" ::/system-stats.conf
+  truncate -s 4G "$img"
+}
+
+system_ok() { curl -fsS --max-time 5 "http://127.0.0.1:$HTTP_PORT/system" -o "$TW/system.json"; }
+ssh_ok() { in_guest true; }
+
+first_boot_a() {
+  card a
+  boot_virt a "$TW/a.img"
+  wait_until 600 "/system on the host" system_ok || fail "GET /system never answered"
+  local s; s=$(elapsed "$QEMU_T0")
+  RESULTS+=("first boot: /system answered ${s}s after qemu started (-M virt, TCG)")
+  python3 - "$TW/system.json" "$HOSTNAME_SET" <<'PY' || fail "/system content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["system"]
+assert s.get("architecture") == "aarch64", s
+assert s.get("hostname") == sys.argv[2], s
+print("  /system: architecture=%s hostname=%s os_release=%s" % (s["architecture"], s["hostname"], s.get("os_release")))
+PY
+  python3 scripts/check-system-json.py "$TW/system.json" >/dev/null || fail "/system not sane"
+  ok "/system: architecture aarch64, hostname $HOSTNAME_SET (${s}s after qemu start)"
+  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/metrics" -o "$TW/metrics.txt" || fail "/metrics"
+  grep -q '^node_memory_MemTotal_bytes' "$TW/metrics.txt" || fail "/metrics has no node_memory_MemTotal_bytes"
+  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/" -o "$TW/status.html" || fail "status page /"
+  grep -qi '<html' "$TW/status.html" || fail "status page / is not HTML"
+  ok "/metrics and / answer"
+  wait_until 120 "forwarder posts at the host receiver" test -e "$TW/received/000001.json" || fail "no forwarder posts arrived"
+  ok "forwarder: $(ls "$TW/received" | wc -l) posts from the guest arrived at 127.0.0.1:$RPORT"
+  wait_until 180 "SSH with the configured key" ssh_ok || fail "SSH login as admin with the key from system-stats.conf"
+  ok "ssh admin@ with the key from system-stats.conf (user created, sshd started)"
+  guest_checks_first
+  A_ID=$(in_guest 'cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub')
+  poweroff_guest || fail "systemctl poweroff did not stop qemu within 120 s"
+  ok "systemctl poweroff: qemu exited ${POWEROFF_S}s later"
+}
+
+guest_checks_first() {
+  in_guest 'systemctl show -p Type -p ActiveState -p SubState -p MainPID system-stats.service' > "$TW/a.show"
+  grep -q '^Type=notify' "$TW/a.show" && grep -q '^ActiveState=active' "$TW/a.show" || fail "system-stats.service: $(tr '\n' ' ' < "$TW/a.show")"
+  local pid user; pid=$(sed -n 's/^MainPID=//p' "$TW/a.show")
+  user=$(in_guest "ps -o user= -p $pid")
+  [ -n "$user" ] && [ "$user" != root ] || fail "agent runs as '$user'"
+  ok "system-stats.service active (Type=notify, READY=1 received), running as $user"
+  guest_checks_config
+  local grown; grown=$(in_guest 'df -B1 --output=size / | tail -1' | tr -d ' ')
+  if [ "$grown" -le $(( ROOT_BYTES + 1073741824 )) ]; then
+    in_guest 'journalctl -b -o cat -u system-stats-growroot; cat /proc/partitions' > "$TW/a.growroot.log" 2>&1
+    sed 's/^/  growroot: /' "$TW/a.growroot.log"
+    fail "root fs $grown bytes, partition was $ROOT_BYTES"
+  fi
+  ok "root filesystem grew: $((ROOT_BYTES / 1048576)) MiB partition -> $((grown / 1048576)) MiB filesystem"
+}
+
+guest_checks_config() {
+  in_guest 'journalctl -b -o cat -u system-stats-bootconf -u system-stats-firstboot' > "$TW/a.firstboot.log"
+  grep -q 'SYSTEM_STATS_LOG_LEVEL: "loud" is not one of' "$TW/a.firstboot.log" || fail "bad SYSTEM_STATS_LOG_LEVEL not logged"
+  grep -q 'timezone: "Mars/Olympus_Mons" is not a time zone' "$TW/a.firstboot.log" || fail "bad timezone not logged"
+  ! grep -q 'tok-secret-123' "$TW/a.firstboot.log" || fail "a secret was logged"
+  ok "bad values logged with key and reason: $(grep -c 'ignored' "$TW/a.firstboot.log") lines, the rest applied"
+  in_guest 'ls /boot/firmware; cat /boot/firmware/system-stats.conf.applied; grep -c . /etc/default/system-stats; stat -c %a /etc/default/system-stats' > "$TW/a.applied"
+  ! grep -qx 'system-stats.conf' "$TW/a.applied" && grep -q '^# SYSTEM_STATS_FORWARD_TOKEN=<removed after applying>' "$TW/a.applied" &&
+    ! grep -q 'tok-secret-123' "$TW/a.applied" || fail "system-stats.conf not renamed/redacted: $(cat "$TW/a.applied")"
+  ok "system-stats.conf renamed to .applied, token removed; /etc/default/system-stats mode $(tail -1 "$TW/a.applied")"
+  in_guest 'systemctl is-enabled system-stats-forwarder; systemctl is-active system-stats-forwarder systemd-timesyncd avahi-daemon systemd-networkd' | tr '\n' ' ' > "$TW/a.units"
+  [ "$(cat "$TW/a.units")" = "enabled active active active active " ] || fail "units: $(cat "$TW/a.units")"
+  ok "forwarder enabled+active; timesyncd, avahi-daemon, networkd active"
+  in_guest 'journalctl -u system-stats -o json --no-pager' > "$TW/a.journal.json"
+  python3 - "$TW/a.journal.json" <<'PY' || fail "agent journal records"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ours = [r for r in recs if r.get("SYSLOG_IDENTIFIER") == "system-stats-service" and "LISTEN_ADDRESS" in r and "_STREAM_ID" not in r]
+assert ours, "no journal-API record with LISTEN_ADDRESS from system-stats-service"
+print("  journal: MESSAGE=%r LISTEN_ADDRESS=%s PRIORITY=%s" % (ours[-1]["MESSAGE"], ours[-1]["LISTEN_ADDRESS"], ours[-1]["PRIORITY"]))
+PY
+  ok "journal holds the agent's structured records (LISTEN_ADDRESS field, journal API)"
+  in_guest '/usr/libexec/system-stats-image/wifi-config "Lab Wi-Fi" "correct horse battery" DE > /tmp/w.conf; wpa_supplicant -D nl80211 -i wlan0 -c /tmp/w.conf -dd 2>&1 | head -40; /usr/libexec/system-stats-image/wifi-config x short DE' > "$TW/a.wifi" 2>&1 || true
+  grep -q "ssid='Lab Wi-Fi'" "$TW/a.wifi" && grep -q "country='DE'" "$TW/a.wifi" && ! grep -q 'Failed to read or parse' "$TW/a.wifi" || fail "wifi config: $(cat "$TW/a.wifi")"
+  ok "Wi-Fi config parsed by the image's wpa_supplicant (ssid, country, PSK as hashed key)"
+  in_guest 'avahi-browse -aprt 2>/dev/null | head -3; cat /etc/avahi/services/system-stats.service | grep -c 5001' >/dev/null || true
+}
+
+second_boot_a() {
+  boot_virt a2 "$TW/a.img"
+  wait_until 600 "/system (second boot)" system_ok || fail "second boot: /system"
+  RESULTS+=("second boot: /system answered $(elapsed "$QEMU_T0")s after qemu started")
+  wait_until 180 "SSH (second boot)" ssh_ok || fail "second boot: ssh"
+  local r
+  r=$(in_guest 'systemctl show -p ConditionResult --value system-stats-bootconf system-stats-firstboot system-stats-growroot; hostname')
+  r=$(echo $r)   # one line, single spaces (systemctl show separates units by blank lines)
+  [ "$r" = "no no no $HOSTNAME_SET" ] || fail "second boot re-applied or lost settings: $r"
+  ok "second boot: bootconf/firstboot/growroot skipped (condition false), hostname kept"
+  [ "$(in_guest 'cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub')" = "$A_ID" ] || fail "identity changed between boots of the same card"
+  in_guest 'journalctl -b -1 -u system-stats -o cat --no-pager' > "$TW/a.stop.log"
+  grep -q 'Stopped system-stats.service\|Deactivated successfully' "$TW/a.stop.log" && ! grep -qi 'timed out\|SIGKILL' "$TW/a.stop.log" ||
+    fail "agent stop at poweroff not clean: $(tail -5 "$TW/a.stop.log")"
+  ok "previous poweroff: agent stopped cleanly ($(grep -m1 -o 'Deactivated successfully\|Stopped system-stats.service' "$TW/a.stop.log"))"
+  poweroff_guest || fail "second poweroff"
+}
+
+first_boot_b() {
+  card b
+  boot_virt b "$TW/b.img"
+  wait_until 600 "SSH on copy B" ssh_ok || fail "copy B: ssh"
+  RESULTS+=("copy B: SSH answered $(elapsed "$QEMU_T0")s after qemu started")
+  local b_id; b_id=$(in_guest 'cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub')
+  [ "$(head -1 <<<"$b_id")" != "$(head -1 <<<"$A_ID")" ] || fail "machine-id is the same on two copies"
+  [ "$(tail -1 <<<"$b_id")" != "$(tail -1 <<<"$A_ID")" ] || fail "SSH host key is the same on two copies"
+  [ -n "$(head -1 <<<"$b_id")" ] || fail "empty machine-id"
+  ok "two copies: machine-ids $(head -1 <<<"$A_ID" | cut -c1-8)... vs $(head -1 <<<"$b_id" | cut -c1-8)..., host keys differ"
+  poweroff_guest || fail "copy B poweroff"
+}
+
+raspi3b() {
+  cp --sparse=always "$TW/base.img" "$TW/c.img"
+  truncate -s 4G "$TW/c.img"    # -M raspi3b wants a power-of-two SD card
+  boot_raspi3b c "$TW/c.img"
+  wait_until 900 "agent READY on the raspi3b serial console" grep -qa 'Started system-stats.service' "$TW/c.console.log" "$TW/c.ttyAMA0.log" ||
+    fail "raspi3b: no 'Started system-stats.service' on the serial console"
+  local s; s=$(elapsed "$QEMU_T0")
+  grep -qa 'Machine model: Raspberry Pi 3 Model B' "$TW/c.console.log" "$TW/c.ttyAMA0.log" || fail "raspi3b: not the Pi 3 dtb"
+  ok "-M raspi3b (Pi 3 dtb, kernel from /boot/firmware, root on SD): system-stats READY after ${s}s"
+  stop_qemu
+}
+
+# A stock image of the same layout (no system-stats, no first-boot unit): what
+# scripts/image/customize is for. Made from the built image with fuse2fs + chroot.
+stock_image() {
+  local img=$1 mnt; mnt=$(mktemp -d /tmp/stock-root.XXXXXX)
+  cp --sparse=always "$TW/base.img" "$img"
+  fuse2fs "$img" "$mnt" -o "offset=$(part_offset "$img" 2)" >/dev/null
+  chroot "$mnt" systemctl disable -q system-stats-firstboot.service
+  chroot "$mnt" dpkg --purge system-stats >/dev/null
+  rm -f "$mnt"/usr/lib/systemd/system/system-stats-firstboot.service
+  rm -rf "$mnt"/usr/libexec/system-stats-image
+  umount "$mnt"; rmdir "$mnt"
+  mdel -i "$img@@$FAT_OFF" ::/system-stats.conf
+}
+
+customized() {
+  stock_image "$TW/d.img"
+  printf 'hostname=customized-pi\nssh_authorized_key=%s\n' "$(cat "$TW/id_ed25519.pub")" > "$TW/d.conf"
+  CONF=$TW/d.conf scripts/image/customize "$TW/d.img" > "$TW/d.customize.log" 2>&1 ||
+    { tail -20 "$TW/d.customize.log"; fail "scripts/image/customize"; }
+  grep -E '^\s+[a-z].*s$' "$TW/d.customize.log" | sed 's/^/  customize: /' || true
+  truncate -s 4G "$TW/d-system-stats.img"
+  boot_virt d "$TW/d-system-stats.img"
+  wait_until 600 "/system of the customized image" system_ok || fail "customized image: /system"
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["system"]; assert s["hostname"]=="customized-pi", s' "$TW/system.json" ||
+    fail "customized image: hostname not applied"
+  ok "customize: stock image + package + first-boot unit (fuse2fs, no loop, not booted) -> /system hostname customized-pi after $(elapsed "$QEMU_T0")s"
+  wait_until 180 "SSH (customized)" ssh_ok || fail "customized image: ssh"
+  poweroff_guest || fail "customized image: poweroff"
+}
+
+stage "verify + unpack image, kernel/initrd/dtb from FAT" prepare
+stage "copy A: first boot (-M virt)" first_boot_a
+stage "copy A: second boot" second_boot_a
+stage "copy B: first boot (identity)" first_boot_b
+stage "copy C: -M raspi3b boot" raspi3b
+stage "copy D: customize a stock image, boot it" customized
+echo "image-test: all checks passed"
