@@ -97,11 +97,13 @@ say "agent on $AGENT, hostname $HOST"
 
 # ---------------------------------------------------------------- forwarder
 mkdir -p "$WORK/spool"
+# SYSTEM_STATS_CLOCK_WAIT=1: where this machine's clock is not synchronized (no time
+# source reachable), samples would be held 300 s before the first push
 env -i PATH="$PATH" SYSTEM_STATS_URL="$AGENT/system" \
   SYSTEM_STATS_REMOTE_WRITE_URL="$PROM/api/v1/write" \
   SYSTEM_STATS_REMOTE_WRITE_LABELS="proof=remote-write" \
   MONITORING_SERVER_METRICS_URL= \
-  SYSTEM_STATS_FORWARD_INTERVAL=$INTERVAL SYSTEM_STATS_FORWARD_TIMEOUT=2 \
+  SYSTEM_STATS_FORWARD_INTERVAL=$INTERVAL SYSTEM_STATS_CLOCK_WAIT=1 SYSTEM_STATS_FORWARD_TIMEOUT=2 \
   SYSTEM_STATS_SPOOL_DIR="$WORK/spool" SYSTEM_STATS_LOG_FORMAT=text \
   "$BIN/system-stats-forwarder" >"$WORK/forwarder.log" 2>&1 &
 FWD_PID=$!

@@ -66,11 +66,12 @@ for deb in "$@"; do
   python3 "$(dirname "$0")/check-system-json.py" "$WORK/system-$arch.json" \
     || { cat "$WORK/agent-$arch.log"; die "$arch /system not sane"; }
   # the forwarder under qemu: poll that agent, post to a local receiver
+  # (SYSTEM_STATS_CLOCK_WAIT=1: an unsynchronized clock here would hold samples 300 s)
   rport=$(free_port)
   "$PY" "$(dirname "$0")/test-receiver.py" "$rport" "$WORK/recv-$arch" &
   RECV=$!
   SYSTEM_STATS_URL=http://127.0.0.1:$port/system MONITORING_SERVER_METRICS_URL=http://127.0.0.1:$rport/metrics \
-  SYSTEM_STATS_FORWARD_INTERVAL=0.5 SYSTEM_STATS_SPOOL_DIR=$WORK/spool-$arch SYSTEM_STATS_LOG_FORMAT=text \
+  SYSTEM_STATS_FORWARD_INTERVAL=0.5 SYSTEM_STATS_CLOCK_WAIT=1 SYSTEM_STATS_SPOOL_DIR=$WORK/spool-$arch SYSTEM_STATS_LOG_FORMAT=text \
     "${QEMU[@]}" "$x/usr/bin/system-stats-forwarder" >"$WORK/forwarder-$arch.log" 2>&1 &
   FWD=$!
   n=0

@@ -72,6 +72,7 @@ pub const KEYS: &[Key] = &[
     ss("SYSTEM_STATS_FORWARD_LOG_LEVEL", log_level),
     ss_secret("SYSTEM_STATS_FORWARD_TOKEN", token),
     ss("SYSTEM_STATS_FORWARD_TIMEOUT", positive_seconds),
+    ss("SYSTEM_STATS_CLOCK_WAIT", positive_seconds),
     ss("SYSTEM_STATS_SPOOL_DIR", absolute_path),
     ss("SYSTEM_STATS_SPOOL_MAX_BYTES", spool_bytes),
     ss_secret("SYSTEM_STATS_REMOTE_WRITE_URL", url_list),
