@@ -34,12 +34,7 @@ fn samples_wait_for_the_clock_then_carry_the_corrected_time() {
     std::fs::write(&seam, "-3600000 1").unwrap();
     let at = source.served().len();
     assert!(wait_until(LONG, || source.served().len() >= at + 5));
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
     let served = source.served();
     let posts = receiver.accepted();

@@ -151,12 +151,7 @@ fn server_errors_are_retried_in_order() {
         "{}",
         fwd.log()
     );
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
     assert!(fwd.log().contains("HTTP 500"), "{}", fwd.log());
 }
@@ -200,12 +195,7 @@ fn too_many_requests_waits_for_retry_after() {
     assert_eq!(posts[0].status, 429);
     let gap = posts[1].at - posts[0].at;
     assert!(gap >= Duration::from_millis(1900), "resumed after {gap:?}");
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
     // Paced after the 429: one post per pace (interval / 2 = 100 ms). The
     // receiver sees arrival times, which carry the sender's scheduling jitter

@@ -34,12 +34,7 @@ fn full_disk_then_destination_back_delivers_every_new_sample_and_frees_space() {
     receiver.up();
     let back = source.served().len() as u64;
     assert!(wait_until(LONG, || source.served().len() as u64 >= back + 15));
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     let got: BTreeSet<u64> = receiver.accepted_ids().into_iter().collect();
     let missing: Vec<u64> = expected
         .iter()

@@ -38,12 +38,7 @@ fn read_only_at_start_forwards_from_memory_then_spools_when_writable() {
     );
     let after = source.served().len();
     assert!(wait_until(LONG, || source.served().len() >= after + 3));
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 1);
     assert!(
         Tmpfs::usage(&disk.path().join("cursors")) > 0,
@@ -98,12 +93,7 @@ fn remounted_read_only_mid_run_keeps_forwarding_and_spools_again() {
         fwd.log()
     );
     receiver.up();
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 1);
     let log = fwd.log();
     assert_eq!(count(&log, DEGRADED), 1, "{log}");

@@ -29,12 +29,7 @@ fn kill_9_during_outage_then_restart_loses_nothing() {
         fwd.log()
     );
     receiver.up();
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
 }
 
@@ -70,12 +65,7 @@ fn kill_9_while_delivering_sends_at_most_the_in_flight_post_twice() {
         "{}",
         fwd.log()
     );
-    let expected = ids(&source.pause(INTERVAL));
-    assert!(
-        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
-        "{}",
-        fwd.log()
-    );
+    let expected = pause_and_drain(&source, &receiver, &fwd);
     assert_all_in_order(&receiver.accepted_ids(), &expected, 0);
     let all: Vec<u64> = receiver.posts().iter().map(Post::id).collect();
     assert_eq!(all.iter().filter(|id| **id == 1).count(), 2, "{all:?}");

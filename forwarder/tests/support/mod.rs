@@ -348,6 +348,19 @@ impl Drop for Forwarder {
     }
 }
 
+/// Pause the source and wait until the receiver has accepted the last
+/// sample it served; returns the ids of everything served, for
+/// [`assert_all_in_order`].
+pub fn pause_and_drain(source: &Source, receiver: &Receiver, fwd: &Forwarder) -> Vec<u64> {
+    let expected = ids(&source.pause(INTERVAL));
+    assert!(
+        wait_until(LONG, || receiver.accepted_ids().last() == expected.last()),
+        "{}",
+        fwd.log()
+    );
+    expected
+}
+
 /// Check that `ids` hold each of `expected` in order, allowing at most
 /// `max_duplicates` repeats of a sample right after it.
 pub fn assert_all_in_order(ids: &[u64], expected: &[u64], max_duplicates: usize) {
