@@ -80,6 +80,8 @@ hostname=$HOSTNAME_SET
 ssh_authorized_key=$(cat "$TW/id_ed25519.pub")
 MONITORING_SERVER_METRICS_URL=http://10.0.2.2:$RPORT/metrics
 SYSTEM_STATS_FORWARD_INTERVAL=2
+# no time server is reachable from the guest: hold samples 5 s, not 300 s
+SYSTEM_STATS_CLOCK_WAIT=5
 SYSTEM_STATS_FORWARD_TOKEN=tok-secret-123
 SYSTEM_STATS_LOG_LEVEL=loud
 timezone=Mars/Olympus_Mons
