@@ -308,6 +308,37 @@ r = next((r for r in ours if "DESTINATION" in r), ours[-1])
 print("  ok: journalctl -u system-stats-forwarder -o json: MESSAGE=%r PRIORITY=%s DESTINATION=%s" % (r.get("MESSAGE"), r.get("PRIORITY"), r.get("DESTINATION")))
 PY
 
+section "secrets: systemd credentials, never in the environment"
+[ "$(stat -c '%a %U' /etc/default/system-stats)" = "640 root" ] ||
+  fail "/etc/default/system-stats is $(stat -c '%a %U' /etc/default/system-stats), want 640 root"
+ok "/etc/default/system-stats: mode 640, owner root (not world-readable; systemd reads it as root)"
+secret_nowhere() {   # TOKEN: absent from systemctl show, the forwarder's environ, the journal
+  ! systemctl show $FWD | grep -qF "$1" || fail "the secret is in systemctl show"
+  ! tr '\0' '\n' </proc/"$(prop $FWD MainPID)"/environ | grep -qF "$1" || fail "the secret is in /proc/<pid>/environ"
+  ! journalctl --no-pager | grep -qF "$1" || fail "the secret is in the journal"
+}
+sent_token() { n=$(posts); wait_for 20 posts_over $((n + 1)) && [ "$(tail -1 /run/received.authorization)" = "Bearer $1" ]; }
+TOK=nspawn-credstore-s3cret
+mkdir -p /etc/credstore && (umask 077; printf '%s\n' "$TOK" >/etc/credstore/SYSTEM_STATS_FORWARD_TOKEN)
+systemctl restart $FWD
+sent_token "$TOK" || fail "the forwarder did not send the token of /etc/credstore (last: $(tail -1 /run/received.authorization))"
+secret_nowhere "$TOK"
+ok "LoadCredential=SYSTEM_STATS_FORWARD_TOKEN from /etc/credstore (0600): sent as Bearer; not in systemctl show, environ or journal"
+TOK=nspawn-encrypted-s3cret
+rm /etc/credstore/SYSTEM_STATS_FORWARD_TOKEN; mkdir -p /etc/credstore.encrypted
+printf '%s' "$TOK" | systemd-creds encrypt --name=SYSTEM_STATS_FORWARD_TOKEN - /etc/credstore.encrypted/SYSTEM_STATS_FORWARD_TOKEN 2>/dev/null
+mkdir -p /etc/systemd/system/$FWD.service.d
+printf '[Service]\nLoadCredentialEncrypted=SYSTEM_STATS_FORWARD_TOKEN\n' >/etc/systemd/system/$FWD.service.d/50-encrypted-token.conf
+systemctl daemon-reload; systemctl restart $FWD
+sent_token "$TOK" || fail "the forwarder did not send the systemd-creds encrypted token (last: $(tail -1 /run/received.authorization))"
+secret_nowhere "$TOK"
+ok "drop-in LoadCredentialEncrypted= + systemd-creds encrypt: sent as Bearer; not in systemctl show, environ or journal"
+rm -rf /etc/systemd/system/$FWD.service.d /etc/credstore.encrypted/SYSTEM_STATS_FORWARD_TOKEN
+systemctl daemon-reload; systemctl restart $FWD
+n=$(posts); wait_for 20 posts_over $((n + 1)) || fail "no posts after the credential was removed"
+[ "$(tail -1 /run/received.authorization)" = - ] || fail "Authorization still sent: $(tail -1 /run/received.authorization)"
+ok "no credential: the forwarder starts and sends no Authorization header"
+
 section "conffile survives reinstall / upgrade"
 conf_ok() { grep -q '^MONITORING_SERVER_METRICS_URL=http://127.0.0.1:5050/metrics' /etc/default/system-stats; }
 no_leftovers() { ! ls /etc/default/system-stats.dpkg-* 2>/dev/null | grep -q .; }

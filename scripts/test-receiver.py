@@ -2,7 +2,8 @@
 """Minimal monitoring server for the packaging tests: test-receiver.py PORT DIR [HOST]
 
 Answers every POST with 200 {"status":"ok"} after checking the body is JSON, and
-stores each body as DIR/<n>.json. Used as the forwarder's destination inside the
+stores each body as DIR/<n>.json and each Authorization header (or "-") as a
+line of DIR.authorization. Used as the forwarder's destination inside the
 nspawn container and next to the qemu-user smoke test.
 """
 import http.server
@@ -25,6 +26,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = len(os.listdir(OUT))
         with open(os.path.join(OUT, f"{n:06d}.json"), "wb") as f:
             f.write(body)
+        with open(OUT.rstrip("/") + ".authorization", "a") as f:
+            f.write((self.headers.get("Authorization") or "-") + "\n")
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()

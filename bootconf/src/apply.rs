@@ -88,7 +88,7 @@ pub fn run(paths: &Paths) -> Result<(), String> {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let new = conffile::merge(&old, &settings);
-    let mode = if plan.has_secret { 0o600 } else { 0o644 };
+    let mode = if plan.has_secret { 0o600 } else { 0o640 };
     write_atomically(&paths.default_file, new.as_bytes(), mode)?;
     for (k, _) in &plan.settings {
         println!("<6>{}: set {k}", paths.default_file.display());

@@ -9,6 +9,7 @@ pub mod log_level;
 pub mod logging;
 pub mod notify;
 pub mod secret;
+pub mod secret_source;
 pub mod setting;
 
 pub use cli::parse_command_line;
@@ -16,4 +17,5 @@ pub use daemon::{Fatal, Invocation, Threads};
 pub use log_level::parse_log_level;
 pub use logging::{init_logging, LogFormat, LogSettings};
 pub use secret::Secret;
+pub use secret_source::{read_secret_files, SecretSetting};
 pub use setting::{RawSettings, Setting, SettingError, SettingSpec};

@@ -59,6 +59,8 @@ pub enum Origin {
     Flag(&'static str),
     Env(&'static str),
     Default(&'static str),
+    /// The systemd credential of that name (`$CREDENTIALS_DIRECTORY`).
+    Credential(&'static str),
 }
 
 impl fmt::Display for Origin {
@@ -66,6 +68,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Flag(name) => write!(f, "--{name}"),
             Origin::Env(name) | Origin::Default(name) => f.write_str(name),
+            Origin::Credential(name) => write!(f, "credential {name}"),
         }
     }
 }

@@ -10,11 +10,12 @@ use crate::remote_write::settings::RemoteWriteConfig;
 use reqwest::Url;
 use settings::*;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use system_stats_common::setting::{Origin, RawValue};
 use system_stats_common::{
-    parse_command_line, Fatal, Invocation, LogSettings, RawSettings, Secret, SettingError,
+    parse_command_line, read_secret_files, Fatal, Invocation, LogSettings, RawSettings, Secret,
+    SettingError,
 };
 use values::{bearer_token, create_spool_dir, default_spool_dir, parse_url, URL_EXPECTED};
 
@@ -49,7 +50,11 @@ where
 {
     parse_command_line(PROGRAM, VERSION, ABOUT, SPECS, args, &env)
         .map_err(Fatal::Usage)?
-        .try_map(|raw| from_raw(&raw, &env).map_err(Fatal::from))
+        .try_map(|mut raw| {
+            let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
+            read_secret_files(&mut raw, SECRETS, credentials.as_deref().map(Path::new))?;
+            from_raw(&raw, &env).map_err(Fatal::from)
+        })
 }
 
 fn from_raw(

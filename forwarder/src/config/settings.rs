@@ -7,7 +7,7 @@ use super::values::{parse_seconds, parse_url, parse_whole_bytes, URL_EXPECTED};
 use reqwest::Url;
 use std::time::Duration;
 use system_stats_common::logging::{log_level, LOG_FORMAT};
-use system_stats_common::{Setting, SettingSpec};
+use system_stats_common::{SecretSetting, Setting, SettingSpec};
 use tracing_subscriber::filter::LevelFilter;
 
 /// A setting read as text, validated with the others.
@@ -121,6 +121,42 @@ pub const REMOTE_WRITE_BEARER_TOKEN: Setting<String> = text(
     None,
     "sent as `Authorization: Bearer <token>` to remote write (not with basic auth)",
 );
+pub const TOKEN_FILE: Setting<String> = text(
+    "SYSTEM_STATS_FORWARD_TOKEN_FILE",
+    "token-file",
+    None,
+    "file holding SYSTEM_STATS_FORWARD_TOKEN (keeps it out of the environment)",
+);
+pub const REMOTE_WRITE_PASSWORD_FILE: Setting<String> = text(
+    "SYSTEM_STATS_REMOTE_WRITE_PASSWORD_FILE",
+    "remote-write-password-file",
+    None,
+    "file holding SYSTEM_STATS_REMOTE_WRITE_PASSWORD",
+);
+pub const REMOTE_WRITE_BEARER_TOKEN_FILE: Setting<String> = text(
+    "SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN_FILE",
+    "remote-write-bearer-token-file",
+    None,
+    "file holding SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN",
+);
+
+/// The secret settings: each may instead come from its `*_FILE` twin or
+/// from the systemd credential of its name.
+pub const SECRETS: &[SecretSetting] = &[
+    SecretSetting {
+        env: TOKEN.env,
+        file_env: TOKEN_FILE.env,
+    },
+    SecretSetting {
+        env: REMOTE_WRITE_PASSWORD.env,
+        file_env: REMOTE_WRITE_PASSWORD_FILE.env,
+    },
+    SecretSetting {
+        env: REMOTE_WRITE_BEARER_TOKEN.env,
+        file_env: REMOTE_WRITE_BEARER_TOKEN_FILE.env,
+    },
+];
+
 pub const METRICS_SOURCE_URL: Setting<Url> = Setting {
     env: "SYSTEM_STATS_METRICS_SOURCE_URL",
     flag: "metrics-source-url",
@@ -139,6 +175,7 @@ pub const SPECS: &[SettingSpec] = &[
     LOG_LEVEL.spec(),
     LOG_FORMAT.spec(),
     TOKEN.spec(),
+    TOKEN_FILE.spec(),
     TIMEOUT.spec(),
     SPOOL_DIR.spec(),
     SPOOL_MAX_BYTES.spec(),
@@ -147,6 +184,8 @@ pub const SPECS: &[SettingSpec] = &[
     REMOTE_WRITE_LABELS.spec(),
     REMOTE_WRITE_USERNAME.spec(),
     REMOTE_WRITE_PASSWORD.spec(),
+    REMOTE_WRITE_PASSWORD_FILE.spec(),
     REMOTE_WRITE_BEARER_TOKEN.spec(),
+    REMOTE_WRITE_BEARER_TOKEN_FILE.spec(),
     METRICS_SOURCE_URL.spec(),
 ];
