@@ -33,16 +33,10 @@ pub fn read_secret_files(
             .map(|dir| dir.join(s.env))
             .filter(|p| p.exists());
         let source = match (file, credential) {
-            (Some(_), Some(c)) => {
-                return Err(conflict(
-                    s.file_env,
-                    &c.display().to_string(),
-                    "the credential",
-                ))
-            }
+            (Some(f), Some(_)) => return Err(conflict(&f, "the credential")),
             (Some(f), None) => {
                 if let Some(d) = direct {
-                    return Err(conflict(s.file_env, &f.value, &d));
+                    return Err(conflict(&f, &d));
                 }
                 let path = f.value.trim().to_string();
                 (read(Path::new(&path), &f)?, Origin::Env(s.file_env))
@@ -53,7 +47,7 @@ pub fn read_secret_files(
                     origin: Origin::Credential(s.env),
                 };
                 if let Some(d) = direct {
-                    return Err(conflict_credential(&shown, &d));
+                    return Err(conflict(&shown, &d));
                 }
                 (read(&c, &shown)?, Origin::Credential(s.env))
             }
@@ -81,17 +75,10 @@ fn read(path: &Path, named: &RawValue) -> Result<Secret, SettingError> {
     }
 }
 
-fn conflict(file_env: &str, path: &str, other: &str) -> SettingError {
-    SettingError {
-        name: file_env.to_string(),
-        value: path.to_string(),
-        expected: format!("one source for this secret, but {other} is set too: remove one"),
-    }
-}
-
-fn conflict_credential(shown: &RawValue, other: &str) -> SettingError {
+/// `named` (a file or credential) and `other` both give this secret.
+fn conflict(named: &RawValue, other: &str) -> SettingError {
     SettingError::new(
-        shown,
+        named,
         format!("one source for this secret, but {other} is set too: remove one"),
     )
 }
