@@ -42,8 +42,9 @@ fn unescape(field: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `ro`, or ext4's `emergency_ro`: what `errors=remount-ro` sets on recent
-/// kernels (6.x), in the superblock's options only, statvfs not seeing it.
+/// `ro`, or ext4's `emergency_ro`: what `errors=remount-ro` sets since
+/// Linux 6.15, in the superblock's options only (before 6.12 it set the
+/// superblock `ro`), statvfs not seeing it.
 fn is_ro(option: &str) -> bool {
     option == "ro" || option == "emergency_ro"
 }
