@@ -214,6 +214,14 @@ for card in "$SYSFS"/class/mmc_host/mmc0/mmc0:*; do
 done
 [ $n_mmc -gt 0 ] || absent "sys/class/mmc_host/mmc0/mmc0:*"
 
+# ext2/3/4 error counters (storage health), one directory per mounted device
+for fs in "$SYSFS"/fs/ext4/*; do
+    [ -f "$fs/errors_count" ] || continue
+    for f in errors_count first_error_time last_error_time; do
+        s "fs/ext4/${fs##*/}/$f"
+    done
+done
+
 # ---------------------------------------------------------------- etc
 if [ -e "$ETC/os-release" ]; then
     copy "$ETC/os-release" "etc/os-release"

@@ -1,5 +1,6 @@
-//! Runs the agent: starts the CPU sampler, binds the HTTP listener, tells
-//! systemd when it is ready, and shuts down cleanly on SIGTERM/SIGINT.
+//! Runs the agent: starts the CPU sampler and the storage watcher, binds
+//! the HTTP listener, tells systemd when it is ready, and shuts down
+//! cleanly on SIGTERM/SIGINT.
 
 use crate::collect::coalesce::Coalescer;
 use crate::collect::Collector;
@@ -7,6 +8,7 @@ use crate::config::Config;
 use crate::http::{routes, AppState};
 use crate::platform::HostCollector;
 use crate::sampler::CpuSampler;
+use crate::storage_watch;
 use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
@@ -27,6 +29,7 @@ pub struct RunError(pub String);
 pub async fn run(config: Config) -> Result<(), RunError> {
     let collector: Arc<dyn Collector> = Arc::new(HostCollector::new(&config.sources));
     let sampler = CpuSampler::start(collector.clone(), SAMPLE_INTERVAL);
+    storage_watch::start(collector.clone(), storage_watch::CHECK_INTERVAL);
     let state = AppState {
         coalescer: Coalescer::new(collector),
         sampler,

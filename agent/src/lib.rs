@@ -1,7 +1,8 @@
 //! system-stats agent: a tiny host-metrics service. `config` parses settings,
 //! `platform` collects (one `collect::Collector` per OS), `collect` coalesces
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
-//! `http` serves it, `app` ties them together.
+//! `storage_watch` turns filesystem health changes into events, `http`
+//! serves it, `app` ties them together.
 
 pub mod app;
 pub mod collect;
@@ -12,4 +13,5 @@ pub mod metrics;
 pub mod platform;
 pub mod sampler;
 pub mod snapshot;
+pub mod storage_watch;
 pub mod units;

@@ -121,3 +121,33 @@ fn healthy_pi_has_no_red_banner() {
     );
     assert!(dom.contains("Raspbian GNU/Linux 12 (bookworm)"), "{dom}");
 }
+
+#[test]
+fn read_only_root_raises_the_red_banner_and_ext4_errors_show() {
+    let Some(browser) = require_tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "SYSTEM_STATS_SKIP_BROWSER",
+        "chromium",
+    ) else {
+        return;
+    };
+    let agent = Agent::on_fixture("cm4-failing-storage");
+    let dom = dump_dom(&browser, &agent.url("/"));
+    // no get_throttled on this board: the storage alarm alone
+    assert!(
+        dom.contains(
+            r#"class="banner bad" role="alert">⚠ The root filesystem is read-only (/dev/mmcblk0p2) — the SD card or disk may be failing: nothing can be saved</div>"#
+        ),
+        "{dom}"
+    );
+    assert!(dom.contains("<span>/ (ext4) · read-only</span>"), "{dom}");
+    assert!(
+        dom.contains(
+            r#"<div class="row fs-errors"><span>⚠ 3 filesystem errors since the last fsck</span><span>last 2025-11-21 08:20:00 UTC</span></div>"#
+        ),
+        "{dom}"
+    );
+    // the writable USB disk: no read-only mark, no error row (its count is 0)
+    assert!(dom.contains("<span>/media/usb (ext4)</span>"), "{dom}");
+    assert_eq!(dom.matches(r#"class="row fs-errors""#).count(), 1, "{dom}");
+}

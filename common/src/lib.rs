@@ -1,7 +1,8 @@
 //! Daemon plumbing shared by the agent and the forwarder: the `main`
 //! skeleton and its exit codes, the command line and environment settings
-//! layer, log levels and logging setup (journald or text), secrets, and
-//! systemd readiness/watchdog notifications.
+//! layer, log levels and logging setup (journald or text), secrets,
+//! systemd readiness/watchdog notifications, and the kernel's clock state
+//! (`timex`).
 
 pub mod cli;
 pub mod daemon;
@@ -11,6 +12,7 @@ pub mod notify;
 pub mod secret;
 pub mod secret_source;
 pub mod setting;
+pub mod timex;
 
 pub use cli::parse_command_line;
 pub use daemon::{Fatal, Invocation, Threads};

@@ -77,23 +77,15 @@ impl Clock {
     }
 }
 
-/// The kernel's view: `adjtimex` without `STA_UNSYNC`.
-#[cfg(target_os = "linux")]
+/// The kernel's view (`adjtimex`, shared with the agent through
+/// `system_stats_common::timex`); where there is none (macOS) the clock is
+/// taken as synchronized.
 fn kernel_synchronized() -> bool {
-    // SAFETY: adjtimex with `modes` 0 only reads the kernel's state into
-    // the zeroed struct it is given.
-    let (rc, status) = unsafe {
-        let mut timex: libc::timex = std::mem::zeroed();
-        let rc = libc::adjtimex(&mut timex);
-        (rc, timex.status)
-    };
-    rc >= 0 && rc != libc::TIME_ERROR && status & libc::STA_UNSYNC == 0
-}
-
-/// Elsewhere (macOS) the clock is taken as synchronized.
-#[cfg(not(target_os = "linux"))]
-fn kernel_synchronized() -> bool {
-    true
+    if cfg!(target_os = "linux") {
+        system_stats_common::timex::read().is_some_and(|t| t.synchronized())
+    } else {
+        true
+    }
 }
 
 #[cfg(test)]

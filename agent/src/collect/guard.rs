@@ -46,6 +46,7 @@ pub fn statvfs(path: &Path) -> Option<FsStat> {
         frsize: s.f_frsize,
         files: s.f_files,
         ffree: s.f_ffree,
+        readonly: s.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY),
     })
 }
 

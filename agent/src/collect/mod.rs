@@ -8,7 +8,7 @@ pub mod guard;
 
 use crate::cpu_usage::{CpuReading, CpuState};
 use crate::metrics::RawCounters;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Filesystem, Snapshot};
 
 /// What a caller needs from one collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,13 @@ pub trait Collector: Send + Sync + 'static {
     /// Everything but the CPU window, read now; `cpu` is the sampler's
     /// latest state.
     fn collect(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>, want: Want) -> Collected;
+
+    /// Every real filesystem with its health (read-only flag, ext4 error
+    /// counters), the mount table read afresh: for the storage watcher. A
+    /// platform without filesystems (macOS today) has none.
+    fn filesystems(&self) -> Vec<Filesystem> {
+        Vec::new()
+    }
 }
 
 /// Put the sampler's latest CPU window into a (possibly reused) snapshot.

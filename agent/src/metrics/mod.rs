@@ -1,14 +1,17 @@
 //! Prometheus metrics: one list of metric families built by pure functions
 //! from a snapshot plus raw counters (`families`), rendered by `text`. The
 //! family list is the single source of names for every exporter: node_exporter
-//! names in `node_exporter` (+ `_storage`), ours in `system_stats`.
+//! names in `node_exporter` (+ `_storage`, `_timex`), ours in `system_stats`
+//! (+ `_storage`).
 
 pub mod families;
 pub mod model;
 pub mod node_exporter;
 pub mod node_exporter_storage;
+pub mod node_exporter_timex;
 pub mod raw;
 pub mod system_stats;
+pub mod system_stats_storage;
 pub mod text;
 
 pub use families::families;

@@ -262,6 +262,7 @@ pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
     out.extend(network(raw));
     out.extend(temperatures(snap));
     out.extend(identity(snap, raw));
+    out.extend(super::node_exporter_timex::families(raw.timex.as_ref()));
     out
 }
 

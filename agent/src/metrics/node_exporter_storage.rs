@@ -36,6 +36,8 @@ pub fn filesystems(snap: &Snapshot) -> Vec<MetricFamily> {
             ]
         };
         error.push(labels(), if fs.stat.is_some() { 0.0 } else { 1.0 });
+        // as node_exporter: read-only status even when statfs failed
+        readonly.push(labels(), if fs.readonly { 1.0 } else { 0.0 });
         let Some(st) = fs.stat else {
             continue;
         };
@@ -45,7 +47,6 @@ pub fn filesystems(snap: &Snapshot) -> Vec<MetricFamily> {
         avail.push(labels(), st.bavail.saturating_mul(st.bsize) as f64);
         files.push(labels(), st.files as f64);
         files_free.push(labels(), st.ffree as f64);
-        readonly.push(labels(), if fs.readonly { 1.0 } else { 0.0 });
     }
     vec![size, free, avail, files, files_free, readonly, error]
 }

@@ -1,6 +1,6 @@
 //! Raw counters that the node_exporter-compatible metrics need and the JSON
 //! snapshot does not carry (it has sums and percents): per-CPU times,
-//! meminfo fields, per-device disk and network counters, uname.
+//! meminfo fields, per-device disk and network counters, uname, timex.
 
 use crate::cpu_usage::CpuTimes;
 
@@ -56,4 +56,6 @@ pub struct RawCounters {
     pub disks: Vec<DiskCounters>,
     pub network: Vec<NetCounters>,
     pub uname: Option<Uname>,
+    /// The kernel's clock discipline (`adjtimex`), for `node_timex_*`.
+    pub timex: Option<system_stats_common::timex::Timex>,
 }

@@ -152,5 +152,6 @@ pub fn families(snap: &Snapshot) -> Vec<MetricFamily> {
     let mut out = cpu(snap);
     out.extend(raspberry_pi(snap));
     out.extend(interfaces(snap));
+    out.extend(super::system_stats_storage::families(snap));
     out
 }

@@ -19,6 +19,9 @@ pub struct System {
     pub architecture: Option<String>,
     pub platform: Option<String>,
     pub model: Option<String>,
+    /// The kernel's clock is synchronized to a time source (`adjtimex`: no
+    /// `TIME_ERROR`, no `STA_UNSYNC`); null where that is unknown (macOS).
+    pub clock_synchronized: Option<bool>,
 }
 
 /// `/etc/os-release` (else `/usr/lib/os-release`); absent keys are null.

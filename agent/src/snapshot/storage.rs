@@ -35,6 +35,8 @@ pub struct FsStat {
     pub frsize: u64,
     pub files: u64,
     pub ffree: u64,
+    /// `ST_RDONLY`: the mount or its superblock is read-only right now.
+    pub readonly: bool,
 }
 
 /// One real mounted filesystem; sizes are null when statvfs fails.
@@ -44,11 +46,20 @@ pub struct Filesystem {
     pub device: String,
     pub mount: String,
     pub fstype: String,
+    /// Read-only: `ro` in the mount's or the superblock's options (the
+    /// kernel's `errors=remount-ro` sets the latter only), or statvfs says so.
     pub readonly: bool,
     pub total: Option<u64>,
     pub used: Option<u64>,
     pub free: Option<u64>,
     pub percent: Option<f64>,
+    /// ext2/3/4 errors recorded in the superblock since the last fsck
+    /// (`/sys/fs/ext4/<dev>/errors_count`); null for other filesystems.
+    pub errors_count: Option<u64>,
+    /// When the first and the latest of those errors happened (RFC 3339,
+    /// UTC); null without errors or for other filesystems.
+    pub first_error_time: Option<String>,
+    pub last_error_time: Option<String>,
     #[serde(skip)]
     pub stat: Option<FsStat>,
 }

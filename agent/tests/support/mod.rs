@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_system-stats-service");
@@ -28,6 +28,8 @@ pub fn expected(name: &str) -> serde_json::Value {
 pub struct Agent {
     pub child: Child,
     pub addr: SocketAddr,
+    /// Every line the agent logged on stderr so far.
+    pub log: Arc<Mutex<Vec<String>>>,
     /// An empty sysfs stand-in for fixture trees without `sys/`.
     _empty_sysfs: Option<tempfile::TempDir>,
 }
@@ -49,11 +51,16 @@ impl Agent {
         let mut child = cmd.spawn().expect("spawn agent");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let addr = rest.split_whitespace().next().unwrap_or("").to_string();
                     let _ = tx.send(addr);
+                }
+                if let Ok(mut l) = lines.lock() {
+                    l.push(line);
                 }
             }
         });
@@ -65,6 +72,7 @@ impl Agent {
         Agent {
             child,
             addr,
+            log,
             _empty_sysfs: None,
         }
     }
@@ -99,6 +107,14 @@ impl Agent {
     /// `method path` over a fresh connection.
     pub fn request(&self, method: &str, path: &str) -> Response {
         request(self.addr, method, path)
+    }
+
+    /// The logged lines containing every one of `needles`.
+    pub fn log_lines(&self, needles: &[&str]) -> Vec<String> {
+        let log = self.log.lock().map(|l| l.clone()).unwrap_or_default();
+        log.into_iter()
+            .filter(|l| needles.iter().all(|n| l.contains(n)))
+            .collect()
     }
 
     pub fn get_json(&self, path: &str) -> serde_json::Value {
@@ -180,4 +196,25 @@ pub fn require_tool(names: &[&str], skip_var: &str, package: &str) -> Option<Pat
         return None;
     }
     panic!("none of {names:?} on PATH: install the Debian package `{package}` or set {skip_var}=1");
+}
+
+/// `promtool check metrics` of `text`: its exit code and its report.
+pub fn promtool(path: &std::path::Path, text: &str) -> (Option<i32>, String) {
+    let mut child = Command::new(path)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write metrics");
+    let out = child.wait_with_output().expect("promtool output");
+    let mut report = String::from_utf8_lossy(&out.stdout).into_owned();
+    report.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), report)
 }

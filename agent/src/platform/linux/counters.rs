@@ -177,6 +177,8 @@ pub fn read(
             .unwrap_or_default(),
         network: net_dev.map(net).unwrap_or_default(),
         uname: uname(roots, machine),
+        // the live kernel's, set by the collector
+        timex: None,
     }
 }
 

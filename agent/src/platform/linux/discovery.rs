@@ -84,4 +84,18 @@ impl DiscoveryCache {
         }
         fresh
     }
+
+    /// Replace the mount table (rescanned by the storage watcher, more often
+    /// than the rest, so a mount's read-only flag is never long out of date).
+    pub fn set_mounts(&self, mounts: Vec<Mount>) {
+        let mut g = match self.current.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if g.1.mounts != mounts {
+            let mut updated = (*g.1).clone();
+            updated.mounts = mounts;
+            g.1 = Arc::new(updated);
+        }
+    }
 }

@@ -1,86 +1,13 @@
-//! Real mounted filesystems: mount tables parsed (pure), pseudo filesystems
-//! dropped, `/dev/root` resolved to the real block device; the list is
+//! Real mounted filesystems: of the mount table (`mount_table`), pseudo
+//! filesystems dropped, `/dev/root` resolved to the real block device; the list is
 //! discovered on the slow cadence and only statvfs runs per snapshot.
 
+use super::ext4_errors;
 use super::files::{list_dir, Roots};
+pub use super::mount_table::{parse_mountinfo, parse_mounts, Mount};
 use crate::collect::guard::KernelGuard;
 use crate::platform::disk_usage::usage;
 use crate::snapshot::{Filesystem, FsStat};
-use procfs_core::process::MountInfo;
-
-/// One mount as the kernel lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Mount {
-    pub device: String,
-    pub mount: String,
-    pub fstype: String,
-    pub readonly: bool,
-    /// `major:minor` of the filesystem (mountinfo only).
-    pub dev: Option<(u32, u32)>,
-}
-
-/// Undo the kernel's octal escapes (`\040` is a space).
-fn unescape(field: &str) -> String {
-    let b = field.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = (b[i + 1] - b'0') as u32 * 64
-                + (b[i + 2] - b'0') as u32 * 8
-                + (b[i + 3] - b'0') as u32;
-            if let Ok(byte) = u8::try_from(v) {
-                out.push(byte);
-                i += 4;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn readonly(options: &str) -> bool {
-    options.split(',').any(|o| o == "ro")
-}
-
-/// `/proc/mounts`: `device mount fstype options 0 0`.
-pub fn parse_mounts(text: &str) -> Vec<Mount> {
-    text.lines()
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            (f.len() >= 4).then(|| Mount {
-                device: unescape(f[0]),
-                mount: unescape(f[1]),
-                fstype: f[2].to_string(),
-                readonly: readonly(f[3]),
-                dev: None,
-            })
-        })
-        .collect()
-}
-
-/// `/proc/<pid>/mountinfo` through procfs-core's `MountInfo`, line by line
-/// so one malformed line costs only that line.
-pub fn parse_mountinfo(text: &str) -> Vec<Mount> {
-    text.lines()
-        .filter_map(|line| {
-            let info = MountInfo::from_line(line).ok()?;
-            let (maj, min) = info.majmin.split_once(':')?;
-            Some(Mount {
-                device: unescape(info.mount_source.as_deref().unwrap_or("none")),
-                mount: unescape(&info.mount_point.to_string_lossy()),
-                fstype: info.fs_type,
-                readonly: info.mount_options.contains_key("ro"),
-                dev: Some((maj.parse().ok()?, min.parse().ok()?)),
-            })
-        })
-        .collect()
-}
 
 /// Kernel, memory and container plumbing: never a disk a person cares about.
 const PSEUDO_FSTYPES: &[&str] = &[
@@ -222,11 +149,12 @@ pub fn discover(roots: &Roots) -> Vec<Mount> {
         .find(|m| !m.is_empty())
         .or_else(|| roots.proc("mounts").map(|t| parse_mounts(&t)))
         .unwrap_or_default();
-    select(
-        mounts,
-        &block_devices(roots),
-        roots.proc("cmdline").as_deref(),
-    )
+    let devs = block_devices(roots);
+    let mut mounts = select(mounts, &devs, roots.proc("cmdline").as_deref());
+    for m in &mut mounts {
+        m.ext4 = ext4_errors::sysfs_name(&m.fstype, &m.device, m.dev, &devs);
+    }
+    mounts
 }
 
 /// Sizes with psutil's disk_usage semantics (as the `disk` key).
@@ -236,24 +164,28 @@ pub fn filesystem(m: &Mount, stat: Option<FsStat>) -> Filesystem {
         device: m.device.clone(),
         mount: m.mount.clone(),
         fstype: m.fstype.clone(),
-        readonly: m.readonly,
+        // the mount table is as old as the discovery; statvfs is live
+        readonly: m.readonly || stat.is_some_and(|s| s.readonly),
         total: sizes.map(|s| s.total),
         used: sizes.map(|s| s.used),
         free: sizes.map(|s| s.free),
         percent: sizes.map(|s| s.percent),
         stat,
+        ..Default::default()
     }
 }
 
-/// Sizes of every mount; network mounts that stopped answering are null.
+/// Sizes and health of every mount; network mounts that stopped answering
+/// have null sizes.
 pub fn read(roots: &Roots, mounts: &[Mount], guard: &KernelGuard) -> Vec<Filesystem> {
     mounts
         .iter()
         .map(|m| {
-            filesystem(
-                m,
-                guard.statvfs_mount(&roots.root_path(&m.mount), &m.fstype),
-            )
+            let stat = guard.statvfs_mount(&roots.root_path(&m.mount), &m.fstype);
+            let mut fs = filesystem(m, stat);
+            let errors = m.ext4.as_deref().and_then(|n| ext4_errors::read(roots, n));
+            ext4_errors::apply(&mut fs, errors);
+            fs
         })
         .collect()
 }
@@ -354,6 +286,7 @@ mod tests {
             frsize: 4096,
             files: 0,
             ffree: 0,
+            readonly: false,
         };
         let f = filesystem(&m, Some(stat));
         assert_eq!(
@@ -362,12 +295,5 @@ mod tests {
         );
         let none = filesystem(&m, None);
         assert_eq!((none.total, none.percent), (None, None));
-    }
-
-    #[test]
-    fn garbage_is_ignored() {
-        assert!(parse_mounts("x\n\n").is_empty());
-        assert!(parse_mountinfo("1 2 3 - x\nfoo\n").is_empty());
-        assert_eq!(unescape("a\\040b\\"), "a b\\");
     }
 }

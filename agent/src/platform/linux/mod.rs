@@ -8,12 +8,14 @@ pub mod cpu;
 pub mod cpuinfo;
 pub mod discovery;
 pub mod disk_io;
+pub mod ext4_errors;
 pub mod files;
 pub mod filesystems;
 pub mod interfaces;
 pub mod links;
 pub mod memory;
 pub mod midr;
+pub mod mount_table;
 pub mod network;
 pub mod os_release;
 pub mod robustness;
@@ -25,8 +27,9 @@ pub mod system;
 use crate::collect::guard::KernelGuard;
 use crate::collect::{Collected, Want};
 use crate::cpu_usage::{CpuReading, CpuState};
+use crate::metrics::RawCounters;
 use crate::platform::{disk_usage, Sources};
-use crate::snapshot::{Cpu, Network, Snapshot};
+use crate::snapshot::{Cpu, Filesystem, Network, Snapshot, System};
 use discovery::{DiscoveryCache, REFRESH};
 use files::{list_dir, Roots};
 use std::path::PathBuf;
@@ -122,6 +125,8 @@ impl crate::collect::Collector for LinuxCollector {
             .unwrap_or_default();
         names.sort();
         let whole_disks = list_dir(&r.sys_path("block"));
+        // the running kernel's clock, whatever tree is read
+        let timex = system_stats_common::timex::read();
         let snapshot = Snapshot {
             collected_at: crate::units::rfc3339_utc(now),
             cpu: Cpu {
@@ -165,15 +170,19 @@ impl crate::collect::Collector for LinuxCollector {
             uptime: cpu
                 .boot_time
                 .and_then(|b| crate::platform::shared::uptime(b, now.timestamp())),
-            system: system::system(r, &self.info.architecture, self.info.libc.as_deref()),
+            system: System {
+                clock_synchronized: timex.map(|t| t.synchronized()),
+                ..system::system(r, &self.info.architecture, self.info.libc.as_deref())
+            },
             load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
             sensors,
             raspberry_pi: rpi::read(r, &self.info.board, &found.pi),
             filesystems: filesystems::read(r, &found.mounts, &self.guard),
             os_release: found.os_release.clone(),
         };
-        let raw = want.raw_counters.then(|| {
-            counters::read(
+        let raw = want.raw_counters.then(|| RawCounters {
+            timex,
+            ..counters::read(
                 r,
                 &self.info.architecture,
                 meminfo_text.as_deref(),
@@ -182,5 +191,12 @@ impl crate::collect::Collector for LinuxCollector {
             )
         });
         Collected { snapshot, raw }
+    }
+
+    fn filesystems(&self) -> Vec<Filesystem> {
+        let mounts = filesystems::discover(&self.roots);
+        let read = filesystems::read(&self.roots, &mounts, &self.guard);
+        self.discovery.set_mounts(mounts);
+        read
     }
 }

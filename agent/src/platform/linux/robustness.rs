@@ -1,7 +1,7 @@
 //! One entry point that runs every procfs/sysfs text parser on the same
 //! input, for the fuzz target and the robustness tests: none may panic.
 
-use super::{cpu, cpuinfo, disk_io, filesystems, memory, network, system};
+use super::{cpu, cpuinfo, disk_io, ext4_errors, filesystems, memory, network, system};
 
 /// Parse `data` as each kind of source file and discard the results.
 pub fn parse_every_source(data: &[u8]) {
@@ -28,4 +28,8 @@ pub fn parse_every_source(data: &[u8]) {
     let _ = system::load_avg(&text);
     let _ = filesystems::parse_mountinfo(&text);
     let _ = filesystems::parse_mounts(&text);
+    let _ = (
+        ext4_errors::parse_count(&text),
+        ext4_errors::parse_time(&text),
+    );
 }

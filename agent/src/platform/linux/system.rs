@@ -82,6 +82,8 @@ pub fn system(roots: &Roots, arch: &str, libc: Option<&str>) -> System {
         os_version: value("sys/kernel/version"),
         architecture: Some(arch.to_string()),
         model: model(roots),
+        // the live kernel's, set by the collector
+        clock_synchronized: None,
     }
 }
 
