@@ -167,7 +167,8 @@ fn every_family_has_help_and_type_once() {
             );
         } else if let Some(rest) = line.strip_prefix("# TYPE ") {
             let (name, t) = rest.split_once(' ').expect("name and type");
-            assert!(t == "counter" || t == "gauge", "{line}");
+            // untyped: node_exporter's raw vmstat/netstat fields
+            assert!(["counter", "gauge", "untyped"].contains(&t), "{line}");
             assert!(name.ends_with("_total") == (t == "counter"), "{line}");
             assert!(
                 kind.insert(name.to_string(), ()).is_none(),

@@ -3,14 +3,17 @@
 //! family list is the single source of names for every exporter: node_exporter
 //! names in `node_exporter` (+ `_storage`), ours in `system_stats`.
 
+pub mod exposition;
 pub mod families;
 pub mod model;
+pub mod node;
 pub mod node_exporter;
 pub mod node_exporter_storage;
 pub mod raw;
 pub mod system_stats;
 pub mod text;
 
+pub use exposition::exposition;
 pub use families::families;
 pub use model::{Labels, MetricFamily, MetricKind, Sample};
 pub use raw::RawCounters;

@@ -262,6 +262,12 @@ pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
     out.extend(network(raw));
     out.extend(temperatures(snap));
     out.extend(identity(snap, raw));
+    for run in &raw.collectors {
+        out.extend(run.families.iter().flatten().cloned());
+    }
+    if !raw.collectors.is_empty() {
+        out.extend(super::node::scrape::families(&raw.collectors));
+    }
     out
 }
 

@@ -2,6 +2,8 @@
 //! snapshot does not carry (it has sums and percents): per-CPU times,
 //! meminfo fields, per-device disk and network counters, uname.
 
+use super::node::textfile::Textfiles;
+use super::node::CollectorRun;
 use crate::cpu_usage::CpuTimes;
 
 /// One `/proc/diskstats` device.
@@ -56,4 +58,8 @@ pub struct RawCounters {
     pub disks: Vec<DiskCounters>,
     pub network: Vec<NetCounters>,
     pub uname: Option<Uname>,
+    /// node_exporter's other collectors, run for this scrape.
+    pub collectors: Vec<CollectorRun>,
+    /// The textfile collector's files (None: no directory configured).
+    pub textfile: Option<Textfiles>,
 }

@@ -156,15 +156,16 @@ pub fn cpu_times(text: &str) -> Option<(Vec<(u32, CpuTimes)>, u64)> {
     ))
 }
 
-/// Everything but the meminfo text and net/dev table, which the snapshot already read.
+/// Everything but the `/proc/stat` and meminfo texts and the net/dev table, which the caller read.
 pub fn read(
     roots: &Roots,
+    stat_text: Option<&str>,
     machine: &str,
     meminfo_text: Option<&str>,
     net_dev: Option<&InterfaceDeviceStatus>,
     guard: &CpuCounterGuard,
 ) -> RawCounters {
-    let stat = roots.proc("stat").and_then(|t| cpu_times(&t));
+    let stat = stat_text.and_then(cpu_times);
     RawCounters {
         ticks_per_second: USER_HZ,
         boot_time: stat.as_ref().map(|(_, b)| *b).filter(|b| *b > 0),
@@ -177,6 +178,8 @@ pub fn read(
             .unwrap_or_default(),
         network: net_dev.map(net).unwrap_or_default(),
         uname: uname(roots, machine),
+        collectors: Vec::new(),
+        textfile: None,
     }
 }
 

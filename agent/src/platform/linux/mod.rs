@@ -15,6 +15,7 @@ pub mod links;
 pub mod memory;
 pub mod midr;
 pub mod network;
+pub mod node_collectors;
 pub mod os_release;
 pub mod robustness;
 pub use robustness::parse_every_source;
@@ -47,6 +48,7 @@ struct StaticInfo {
 pub struct LinuxCollector {
     roots: Roots,
     disk_path: PathBuf,
+    textfile_dir: Option<PathBuf>,
     info: StaticInfo,
     discovery: DiscoveryCache,
     cpu_counters: counters::CpuCounterGuard,
@@ -92,6 +94,7 @@ impl LinuxCollector {
             cpu_counters: counters::CpuCounterGuard::default(),
             roots,
             disk_path: sources.disk_path.clone(),
+            textfile_dir: sources.textfile_dir.clone(),
             info,
         }
     }
@@ -173,13 +176,22 @@ impl crate::collect::Collector for LinuxCollector {
             os_release: found.os_release.clone(),
         };
         let raw = want.raw_counters.then(|| {
-            counters::read(
+            let stat = r.proc("stat");
+            let mut raw = counters::read(
                 r,
+                stat.as_deref(),
                 &self.info.architecture,
                 meminfo_text.as_deref(),
                 net_dev.as_ref(),
                 &self.cpu_counters,
-            )
+            );
+            raw.collectors =
+                node_collectors::run(r, stat.as_deref(), vmstat.as_deref(), self.info.page_size);
+            raw.textfile = self
+                .textfile_dir
+                .as_deref()
+                .map(crate::platform::textfile::read);
+            raw
         });
         Collected { snapshot, raw }
     }
