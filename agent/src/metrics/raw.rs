@@ -17,6 +17,21 @@ pub struct DiskCounters {
     pub read_time_ms: u64,
     pub write_time_ms: u64,
     pub io_time_ms: u64,
+    pub major: i32,
+    pub minor: i32,
+    pub reads_merged: u64,
+    pub writes_merged: u64,
+    pub io_in_progress: u64,
+    pub io_time_weighted_ms: u64,
+    /// Discard and flush fields: None on kernels whose diskstats lack them.
+    pub discards_completed: Option<u64>,
+    pub discards_merged: Option<u64>,
+    pub discarded_sectors: Option<u64>,
+    pub discard_time_ms: Option<u64>,
+    pub flush_requests: Option<u64>,
+    pub flush_time_ms: Option<u64>,
+    /// udev's ID_PATH, ID_WWN, ID_MODEL, ID_SERIAL_SHORT, ID_REVISION ("" when unknown).
+    pub udev: [String; 5],
 }
 
 /// One `/proc/net/dev` device.
@@ -31,6 +46,14 @@ pub struct NetCounters {
     pub transmit_errs: u64,
     pub receive_drop: u64,
     pub transmit_drop: u64,
+    pub receive_fifo: u64,
+    pub receive_frame: u64,
+    pub receive_compressed: u64,
+    pub receive_multicast: u64,
+    pub transmit_fifo: u64,
+    pub transmit_colls: u64,
+    pub transmit_carrier: u64,
+    pub transmit_compressed: u64,
 }
 
 /// uname(2) fields (from `/proc/sys/kernel` so a captured tree reports its host).
