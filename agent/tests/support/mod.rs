@@ -28,6 +28,8 @@ pub fn expected(name: &str) -> serde_json::Value {
 pub struct Agent {
     pub child: Child,
     pub addr: SocketAddr,
+    /// Every line the agent logged so far (stderr).
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// An empty sysfs stand-in for fixture trees without `sys/`.
     _empty_sysfs: Option<tempfile::TempDir>,
 }
@@ -49,8 +51,13 @@ impl Agent {
         let mut child = cmd.spawn().expect("spawn agent");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut l) = lines.lock() {
+                    l.push(line.clone());
+                }
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let addr = rest.split_whitespace().next().unwrap_or("").to_string();
                     let _ = tx.send(addr);
@@ -65,6 +72,7 @@ impl Agent {
         Agent {
             child,
             addr,
+            log,
             _empty_sysfs: None,
         }
     }
