@@ -54,6 +54,7 @@ pub struct LinuxCollector {
     cpu_counters: counters::CpuCounterGuard,
     guard: KernelGuard,
     addresses: addresses::AddressSource,
+    netclass: node_collectors::NetclassCache,
 }
 
 impl LinuxCollector {
@@ -92,6 +93,7 @@ impl LinuxCollector {
             guard: KernelGuard::default(),
             addresses: addresses::AddressSource::for_roots(&roots),
             cpu_counters: counters::CpuCounterGuard::default(),
+            netclass: Default::default(),
             roots,
             disk_path: sources.disk_path.clone(),
             textfile_dir: sources.textfile_dir.clone(),
@@ -185,8 +187,13 @@ impl crate::collect::Collector for LinuxCollector {
                 net_dev.as_ref(),
                 &self.cpu_counters,
             );
-            raw.collectors =
-                node_collectors::run(r, stat.as_deref(), vmstat.as_deref(), self.info.page_size);
+            raw.collectors = node_collectors::run(
+                r,
+                &self.netclass,
+                stat.as_deref(),
+                vmstat.as_deref(),
+                self.info.page_size,
+            );
             raw.textfile = self
                 .textfile_dir
                 .as_deref()
