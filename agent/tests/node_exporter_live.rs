@@ -74,9 +74,14 @@ const LEFT_OUT: &[(&str, &str)] = &[
     ("node_tape_", "tapestats: not in issue 15"),
     ("node_ipvs_", "ipvs: not in issue 15"),
     (
-        "node_thermal_zone_temp",
-        "only where thermal zones exist; checked by the fixture tests",
+        "node_disk_filesystem_info",
+        "udev filesystem metadata of whole disks: not in issue 15",
     ),
+    (
+        "node_disk_device_mapper_info",
+        "udev device-mapper metadata: not in issue 15",
+    ),
+    ("node_disk_ata_", "udev ATA properties: not in issue 15"),
 ];
 
 /// Families whose every value must be equal.

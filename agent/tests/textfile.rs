@@ -64,6 +64,7 @@ backup_age_seconds{job=\"nightly\"} 3600\nbackup_age_seconds{job=\"weekly\"} 864
         )]
     );
     assert!(body.contains("\nnode_textfile_scrape_error 0\n"));
+    assert!(body.contains("\nnode_scrape_collector_success{collector=\"textfile\"} 1\n"));
 
     // a syntax error: that file is left out, the rest is served
     std::fs::write(

@@ -194,10 +194,17 @@ impl crate::collect::Collector for LinuxCollector {
                 vmstat.as_deref(),
                 self.info.page_size,
             );
-            raw.textfile = self
-                .textfile_dir
-                .as_deref()
-                .map(crate::platform::textfile::read);
+            if let Some(dir) = &self.textfile_dir {
+                let start = std::time::Instant::now();
+                raw.textfile = Some(crate::platform::textfile::read(dir));
+                // as node_exporter: the collector runs; bad files show in
+                // node_textfile_scrape_error
+                raw.collectors.push(crate::metrics::node::CollectorRun {
+                    name: "textfile",
+                    families: Some(Vec::new()),
+                    seconds: start.elapsed().as_secs_f64(),
+                });
+            }
             raw
         });
         Collected { snapshot, raw }
