@@ -9,7 +9,7 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use support::{fixture, Agent};
+use support::{fixture, require_tool, Agent};
 
 /// `name{a="x",b="y"}` with labels sorted by name, and its value.
 fn series(line: &str) -> (String, f64) {
@@ -124,6 +124,34 @@ fn host_tree_matches_the_oracle() {
         assert_eq!(got.get(&key), Some(&1.0), "{key}");
         let d = format!("node_scrape_collector_duration_seconds{{collector=\"{c}\"}}");
         assert!(got.get(&d).is_some_and(|d| (0.0..1.0).contains(d)), "{d}");
+    }
+}
+
+/// The committed expectations are what the oracle says about the committed trees.
+#[test]
+fn the_oracle_output_is_committed() {
+    let Some(python) = require_tool(&["python3"], "SYSTEM_STATS_SKIP_PYTHON", "python3") else {
+        return;
+    };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts/node-exporter-expected.py");
+    for tree in ["host-x86_64", "pi4", "pi3b-armv7"] {
+        let out = std::process::Command::new(&python)
+            .arg(&script)
+            .arg(tree)
+            .output()
+            .expect("run the oracle");
+        assert!(
+            out.status.success(),
+            "{tree}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let committed =
+            std::fs::read(fixture(tree).join("node-exporter-expected.json")).expect("json");
+        assert!(
+            out.stdout == committed,
+            "{tree}: regenerate node-exporter-expected.json"
+        );
     }
 }
 
