@@ -16,7 +16,7 @@ release: ## optimised binaries in target/release/
 run: ## run the agent on :5001 (release build)
 	$(CARGO) run --release --locked --bin system-stats-service
 
-test-deps: ## install what the test suite needs (promtool, chromium), when missing
+test-deps: ## install what the test suite needs (promtool, node_exporter, chromium), when missing
 	scripts/install-test-deps.sh
 
 test: test-deps ## the whole test suite (unit, fixture, end-to-end, browser, promtool)

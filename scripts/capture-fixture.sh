@@ -89,6 +89,15 @@ for f in stat meminfo vmstat diskstats uptime loadavg cpuinfo \
     p "$f"
 done
 
+# node_exporter's extra collectors (/metrics only); absent sources stay absent
+for f in pressure/cpu pressure/io pressure/memory \
+         sys/fs/file-nr sys/kernel/random/entropy_avail sys/kernel/random/poolsize \
+         sys/net/netfilter/nf_conntrack_count sys/net/netfilter/nf_conntrack_max net/stat/nf_conntrack \
+         net/netstat net/snmp net/snmp6 net/sockstat net/sockstat6 net/softnet_stat \
+         net/udp net/udp6 net/arp; do
+    p "$f"
+done
+
 # proc/mounts (never self/mounts); optionally drop private mount points
 if [ -r "$PROCFS/mounts" ]; then
     awk -v re="$EXCLUDE_MOUNTS" 're == "" || $2 !~ re' "$PROCFS/mounts" >"$DEST/proc/mounts"
@@ -154,11 +163,26 @@ for ifc in "$SYSFS"/class/net/*; do
     n_net=$((n_net + 1))
     name=${ifc##*/}
     mkdir -p "$DEST/sys/class/net/$name"
-    for f in operstate speed duplex mtu address type flags carrier; do
+    for f in operstate speed duplex mtu address type flags carrier \
+             addr_assign_type broadcast carrier_changes carrier_down_count carrier_up_count \
+             dev_id dormant ifalias ifindex iflink link_mode name_assign_type netdev_group \
+             tx_queue_len statistics/rx_nohandler; do
         s "class/net/$name/$f"
     done
 done
 [ $n_net -gt 0 ] || absent "sys/class/net/*"
+
+# ---------------------------------------------------------------- clocksource
+n_cs=0
+for cs in "$SYSFS"/devices/system/clocksource/clocksource[0-9]*; do
+    [ -d "$cs" ] || continue
+    n_cs=$((n_cs + 1))
+    name=${cs##*/}
+    s "devices/system/clocksource/$name/available_clocksource"
+    s "devices/system/clocksource/$name/current_clocksource"
+done
+[ $n_cs -gt 0 ] || absent "sys/devices/system/clocksource/clocksource*"
+if [ -e "$SYSFS/fs/selinux/enforce" ]; then s "fs/selinux/enforce"; else absent "sys/fs/selinux/enforce"; fi
 
 # ---------------------------------------------------------------- thermal
 n_tz=0

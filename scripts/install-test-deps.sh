@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install what `make test` needs on Debian, only when missing: promtool (package
-# prometheus) for the /metrics exposition check and chromium for the status-page
-# browser test. Idempotent; a no-op when everything is present.
+# prometheus) for the /metrics exposition check, node_exporter (package
+# prometheus-node-exporter) for the /metrics parity test, and chromium for the
+# status-page browser test. Idempotent; a no-op when everything is present.
 set -euo pipefail
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
+command -v prometheus-node-exporter >/dev/null || need+=(prometheus-node-exporter)
 command -v chromium >/dev/null || need+=(chromium)
 ((${#need[@]})) || exit 0
 if [ "$(id -u)" -ne 0 ]; then
@@ -21,3 +23,8 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ -n "$created_policy" ] && rm -f "$policy"' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+# the parity test starts its own node_exporter on a free port: keep the
+# package's service from starting at boot and holding :9100
+if [[ " ${need[*]} " == *" prometheus-node-exporter "* ]] && command -v systemctl >/dev/null; then
+  systemctl disable prometheus-node-exporter.service >/dev/null 2>&1 || true
+fi

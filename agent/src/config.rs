@@ -56,6 +56,15 @@ pub const SYSFS: Setting<PathBuf> = Setting {
     parse: sysfs_root,
 };
 
+pub const TEXTFILE_DIR: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_TEXTFILE_DIR",
+    flag: "textfile-dir",
+    default: None,
+    help: "directory of *.prom files merged into /metrics (node_exporter's textfile collector; unset: off)",
+    expected: "an existing directory",
+    parse: existing_dir,
+};
+
 pub const SETTINGS: &[SettingSpec] = &[
     HOST.spec(),
     PORT.spec(),
@@ -64,6 +73,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     DISK_PATH.spec(),
     PROCFS.spec(),
     SYSFS.spec(),
+    TEXTFILE_DIR.spec(),
 ];
 
 #[derive(Debug, Clone)]
@@ -135,6 +145,7 @@ fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
             procfs: PROCFS.get(raw)?,
             sysfs: SYSFS.get(raw)?,
             disk_path: DISK_PATH.get(raw)?,
+            textfile_dir: TEXTFILE_DIR.get_opt(raw)?,
         },
     })
 }
@@ -162,6 +173,7 @@ mod tests {
         assert_eq!(c.listen, "0.0.0.0:5001".parse().unwrap());
         assert_eq!(c.log.level, LevelFilter::INFO);
         assert_eq!(c.sources.procfs, PathBuf::from("/proc"));
+        assert_eq!(c.sources.textfile_dir, None);
     }
 
     #[test]
@@ -185,6 +197,7 @@ mod tests {
             ("SYSTEM_STATS_LOG_LEVEL", "loud"),
             ("SYSTEM_STATS_LOG_FORMAT", "xml"),
             ("SYSTEM_STATS_DISK_PATH", "/no/such/dir"),
+            ("SYSTEM_STATS_TEXTFILE_DIR", "/no/such/textfile/dir"),
             #[cfg(target_os = "linux")]
             ("SYSTEM_STATS_PROCFS", "/tmp"),
             #[cfg(target_os = "linux")]

@@ -115,11 +115,10 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         return Ok(body_response(crate::metrics::text::CONTENT_TYPE, body));
     }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
-    let families = crate::metrics::families(
+    let text = crate::metrics::exposition(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
     );
-    let text = crate::metrics::text::render(&families);
     state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(body_response(
         crate::metrics::text::CONTENT_TYPE,

@@ -25,6 +25,7 @@ fn snapshot_at(root: &Path) -> Snapshot {
         procfs: root.join("proc"),
         sysfs: root.join("sys"),
         disk_path: PathBuf::from("/"),
+        textfile_dir: None,
     });
     let cpu = match c.read_cpu() {
         Some((reading, btime)) => CpuState {

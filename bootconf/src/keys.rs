@@ -66,6 +66,7 @@ pub const KEYS: &[Key] = &[
     ss("SYSTEM_STATS_DISK_PATH", absolute_path),
     ss("SYSTEM_STATS_PROCFS", absolute_path),
     ss("SYSTEM_STATS_SYSFS", absolute_path),
+    ss("SYSTEM_STATS_TEXTFILE_DIR", absolute_path),
     ss("SYSTEM_STATS_URL", url),
     ss("MONITORING_SERVER_METRICS_URL", url_list),
     ss("SYSTEM_STATS_FORWARD_INTERVAL", positive_seconds),

@@ -4,8 +4,10 @@
 //! names in `node_exporter` (+ `_storage`, `_timex`), ours in `system_stats`
 //! (+ `_storage`).
 
+pub mod exposition;
 pub mod families;
 pub mod model;
+pub mod node;
 pub mod node_exporter;
 pub mod node_exporter_storage;
 pub mod node_exporter_timex;
@@ -14,6 +16,7 @@ pub mod system_stats;
 pub mod system_stats_storage;
 pub mod text;
 
+pub use exposition::exposition;
 pub use families::families;
 pub use model::{Labels, MetricFamily, MetricKind, Sample};
 pub use raw::RawCounters;

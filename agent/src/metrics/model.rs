@@ -6,6 +6,8 @@
 pub enum MetricKind {
     Counter,
     Gauge,
+    /// node_exporter's type for raw kernel fields of unknown kind (vmstat, netstat).
+    Untyped,
 }
 
 impl MetricKind {
@@ -13,6 +15,7 @@ impl MetricKind {
         match self {
             MetricKind::Counter => "counter",
             MetricKind::Gauge => "gauge",
+            MetricKind::Untyped => "untyped",
         }
     }
 }
@@ -46,6 +49,10 @@ impl MetricFamily {
 
     pub fn gauge(name: impl Into<String>, help: impl Into<String>) -> MetricFamily {
         MetricFamily::new(name, MetricKind::Gauge, help)
+    }
+
+    pub fn untyped(name: impl Into<String>, help: impl Into<String>) -> MetricFamily {
+        MetricFamily::new(name, MetricKind::Untyped, help)
     }
 
     pub fn counter(name: impl Into<String>, help: impl Into<String>) -> MetricFamily {

@@ -89,52 +89,31 @@ fn boot_time(raw: &RawCounters) -> Vec<MetricFamily> {
 
 fn network(raw: &RawCounters) -> Vec<MetricFamily> {
     type Get = fn(&super::raw::NetCounters) -> u64;
-    let specs: [(&str, &str, Get); 8] = [
-        (
-            "node_network_receive_bytes_total",
-            "Network device statistic receive_bytes.",
-            |n| n.receive_bytes,
-        ),
-        (
-            "node_network_transmit_bytes_total",
-            "Network device statistic transmit_bytes.",
-            |n| n.transmit_bytes,
-        ),
-        (
-            "node_network_receive_packets_total",
-            "Network device statistic receive_packets.",
-            |n| n.receive_packets,
-        ),
-        (
-            "node_network_transmit_packets_total",
-            "Network device statistic transmit_packets.",
-            |n| n.transmit_packets,
-        ),
-        (
-            "node_network_receive_errs_total",
-            "Network device statistic receive_errs.",
-            |n| n.receive_errs,
-        ),
-        (
-            "node_network_transmit_errs_total",
-            "Network device statistic transmit_errs.",
-            |n| n.transmit_errs,
-        ),
-        (
-            "node_network_receive_drop_total",
-            "Network device statistic receive_drop.",
-            |n| n.receive_drop,
-        ),
-        (
-            "node_network_transmit_drop_total",
-            "Network device statistic transmit_drop.",
-            |n| n.transmit_drop,
-        ),
+    let specs: [(&str, Get); 16] = [
+        ("receive_bytes", |n| n.receive_bytes),
+        ("transmit_bytes", |n| n.transmit_bytes),
+        ("receive_packets", |n| n.receive_packets),
+        ("transmit_packets", |n| n.transmit_packets),
+        ("receive_errs", |n| n.receive_errs),
+        ("transmit_errs", |n| n.transmit_errs),
+        ("receive_drop", |n| n.receive_drop),
+        ("transmit_drop", |n| n.transmit_drop),
+        ("receive_fifo", |n| n.receive_fifo),
+        ("receive_frame", |n| n.receive_frame),
+        ("receive_compressed", |n| n.receive_compressed),
+        ("receive_multicast", |n| n.receive_multicast),
+        ("transmit_fifo", |n| n.transmit_fifo),
+        ("transmit_colls", |n| n.transmit_colls),
+        ("transmit_carrier", |n| n.transmit_carrier),
+        ("transmit_compressed", |n| n.transmit_compressed),
     ];
     specs
         .iter()
-        .map(|(name, help, get)| {
-            let mut f = MetricFamily::counter(*name, *help);
+        .map(|(stat, get)| {
+            let mut f = MetricFamily::counter(
+                format!("node_network_{stat}_total"),
+                format!("Network device statistic {stat}."),
+            );
             for n in &raw.network {
                 f.push(vec![("device", n.device.clone())], get(n) as f64);
             }
@@ -263,6 +242,12 @@ pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
     out.extend(temperatures(snap));
     out.extend(identity(snap, raw));
     out.extend(super::node_exporter_timex::families(raw.timex.as_ref()));
+    for run in &raw.collectors {
+        out.extend(run.families.iter().flatten().cloned());
+    }
+    if !raw.collectors.is_empty() {
+        out.extend(super::node::scrape::families(&raw.collectors));
+    }
     out
 }
 

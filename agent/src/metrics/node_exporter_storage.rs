@@ -3,7 +3,7 @@
 //! device exclusions).
 
 use super::model::MetricFamily;
-use super::raw::RawCounters;
+use super::raw::{DiskCounters, RawCounters};
 use crate::snapshot::Snapshot;
 
 pub fn filesystems(snap: &Snapshot) -> Vec<MetricFamily> {
@@ -122,7 +122,117 @@ pub fn disks(raw: &RawCounters) -> Vec<MetricFamily> {
         write_time.push(l(), d.write_time_ms as f64 / 1000.0);
         io_time.push(l(), d.io_time_ms as f64 / 1000.0);
     }
-    vec![read, written, reads, writes, read_time, write_time, io_time]
+    let mut out = vec![read, written, reads, writes, read_time, write_time, io_time];
+    out.extend(disk_extras(raw));
+    out
+}
+
+/// Merges, queue, weighted time, discards, flushes and `node_disk_info`:
+/// the diskstats families node_exporter adds to the seven above.
+fn disk_extras(raw: &RawCounters) -> Vec<MetricFamily> {
+    type Get = fn(&DiskCounters) -> Option<f64>;
+    let specs: [(&str, bool, &str, Get); 10] = [
+        ("node_disk_reads_merged_total", true, "Reads merged.", |d| {
+            Some(d.reads_merged as f64)
+        }),
+        (
+            "node_disk_writes_merged_total",
+            true,
+            "Writes merged.",
+            |d| Some(d.writes_merged as f64),
+        ),
+        (
+            "node_disk_io_now",
+            false,
+            "I/Os currently in progress.",
+            |d| Some(d.io_in_progress as f64),
+        ),
+        (
+            "node_disk_io_time_weighted_seconds_total",
+            true,
+            "Weighted seconds spent doing I/Os.",
+            |d| Some(d.io_time_weighted_ms as f64 / 1000.0),
+        ),
+        (
+            "node_disk_discards_completed_total",
+            true,
+            "Discards completed successfully.",
+            |d| d.discards_completed.map(|v| v as f64),
+        ),
+        (
+            "node_disk_discards_merged_total",
+            true,
+            "Discards merged.",
+            |d| d.discards_merged.map(|v| v as f64),
+        ),
+        (
+            "node_disk_discarded_sectors_total",
+            true,
+            "Sectors discarded successfully.",
+            |d| d.discarded_sectors.map(|v| v as f64),
+        ),
+        (
+            "node_disk_discard_time_seconds_total",
+            true,
+            "Seconds spent by all discards.",
+            |d| d.discard_time_ms.map(|v| v as f64 / 1000.0),
+        ),
+        (
+            "node_disk_flush_requests_total",
+            true,
+            "Flush requests completed successfully.",
+            |d| d.flush_requests.map(|v| v as f64),
+        ),
+        (
+            "node_disk_flush_requests_time_seconds_total",
+            true,
+            "Seconds spent by all flush requests.",
+            |d| d.flush_time_ms.map(|v| v as f64 / 1000.0),
+        ),
+    ];
+    let disks: Vec<&DiskCounters> = raw
+        .disks
+        .iter()
+        .filter(|d| !disk_excluded(&d.device))
+        .collect();
+    let mut out: Vec<MetricFamily> = specs
+        .iter()
+        .map(|(name, counter, help, get)| {
+            let mut f = if *counter {
+                MetricFamily::counter(*name, *help)
+            } else {
+                MetricFamily::gauge(*name, *help)
+            };
+            for d in &disks {
+                if let Some(v) = get(d) {
+                    f.push(vec![("device", d.device.clone())], v);
+                }
+            }
+            f
+        })
+        .collect();
+    let mut info = MetricFamily::gauge(
+        "node_disk_info",
+        "Identity of a block device (udev properties); always 1.",
+    );
+    for d in &disks {
+        let [path, wwn, model, serial, revision] = d.udev.clone();
+        info.push(
+            vec![
+                ("device", d.device.clone()),
+                ("major", d.major.to_string()),
+                ("minor", d.minor.to_string()),
+                ("model", model),
+                ("path", path),
+                ("revision", revision),
+                ("serial", serial),
+                ("wwn", wwn),
+            ],
+            1.0,
+        );
+    }
+    out.push(info);
+    out
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! snapshot does not carry (it has sums and percents): per-CPU times,
 //! meminfo fields, per-device disk and network counters, uname, timex.
 
+use super::node::textfile::Textfiles;
+use super::node::CollectorRun;
 use crate::cpu_usage::CpuTimes;
 
 /// One `/proc/diskstats` device.
@@ -15,6 +17,21 @@ pub struct DiskCounters {
     pub read_time_ms: u64,
     pub write_time_ms: u64,
     pub io_time_ms: u64,
+    pub major: i32,
+    pub minor: i32,
+    pub reads_merged: u64,
+    pub writes_merged: u64,
+    pub io_in_progress: u64,
+    pub io_time_weighted_ms: u64,
+    /// Discard and flush fields: None on kernels whose diskstats lack them.
+    pub discards_completed: Option<u64>,
+    pub discards_merged: Option<u64>,
+    pub discarded_sectors: Option<u64>,
+    pub discard_time_ms: Option<u64>,
+    pub flush_requests: Option<u64>,
+    pub flush_time_ms: Option<u64>,
+    /// udev's ID_PATH, ID_WWN, ID_MODEL, ID_SERIAL_SHORT, ID_REVISION ("" when unknown).
+    pub udev: [String; 5],
 }
 
 /// One `/proc/net/dev` device.
@@ -29,6 +46,14 @@ pub struct NetCounters {
     pub transmit_errs: u64,
     pub receive_drop: u64,
     pub transmit_drop: u64,
+    pub receive_fifo: u64,
+    pub receive_frame: u64,
+    pub receive_compressed: u64,
+    pub receive_multicast: u64,
+    pub transmit_fifo: u64,
+    pub transmit_colls: u64,
+    pub transmit_carrier: u64,
+    pub transmit_compressed: u64,
 }
 
 /// uname(2) fields (from `/proc/sys/kernel` so a captured tree reports its host).
@@ -58,4 +83,8 @@ pub struct RawCounters {
     pub uname: Option<Uname>,
     /// The kernel's clock discipline (`adjtimex`), for `node_timex_*`.
     pub timex: Option<system_stats_common::timex::Timex>,
+    /// node_exporter's other collectors, run for this scrape.
+    pub collectors: Vec<CollectorRun>,
+    /// The textfile collector's files (None: no directory configured).
+    pub textfile: Option<Textfiles>,
 }

@@ -5,6 +5,7 @@
 
 pub mod disk_usage;
 pub mod shared;
+pub mod textfile;
 
 #[cfg(target_os = "linux")]
 pub mod linux;
@@ -25,4 +26,6 @@ pub struct Sources {
     pub procfs: PathBuf,
     pub sysfs: PathBuf,
     pub disk_path: PathBuf,
+    /// The textfile collector's directory of `*.prom` files (None: off).
+    pub textfile_dir: Option<PathBuf>,
 }

@@ -105,6 +105,19 @@ pub fn disks(stats: &DiskStats) -> Vec<DiskCounters> {
             read_time_ms: d.time_reading,
             write_time_ms: d.time_writing,
             io_time_ms: d.time_in_progress,
+            major: d.major,
+            minor: d.minor,
+            reads_merged: d.merged,
+            writes_merged: d.writes_merged,
+            io_in_progress: d.in_progress,
+            io_time_weighted_ms: d.weighted_time_in_progress,
+            discards_completed: d.discards,
+            discards_merged: d.discards_merged,
+            discarded_sectors: d.sectors_discarded,
+            discard_time_ms: d.time_discarding,
+            flush_requests: d.flushes,
+            flush_time_ms: d.time_flushing,
+            udev: Default::default(),
         })
         .collect()
 }
@@ -123,10 +136,40 @@ pub fn net(dev: &InterfaceDeviceStatus) -> Vec<NetCounters> {
             transmit_errs: d.sent_errs,
             receive_drop: d.recv_drop,
             transmit_drop: d.sent_drop,
+            receive_fifo: d.recv_fifo,
+            receive_frame: d.recv_frame,
+            receive_compressed: d.recv_compressed,
+            receive_multicast: d.recv_multicast,
+            transmit_fifo: d.sent_fifo,
+            transmit_colls: d.sent_colls,
+            transmit_carrier: d.sent_carrier,
+            transmit_compressed: d.sent_compressed,
         })
         .collect();
     v.sort_by(|a, b| a.device.cmp(&b.device));
     v
+}
+
+/// node_exporter's `node_disk_info` labels from a udev database entry
+/// (`E:KEY=value` lines): ID_PATH, ID_WWN, ID_MODEL, ID_SERIAL_SHORT, ID_REVISION.
+pub fn udev_properties(text: &str) -> [String; 5] {
+    let keys = [
+        "ID_PATH",
+        "ID_WWN",
+        "ID_MODEL",
+        "ID_SERIAL_SHORT",
+        "ID_REVISION",
+    ];
+    let mut out: [String; 5] = Default::default();
+    for line in text.lines() {
+        let Some((k, v)) = line.strip_prefix("E:").and_then(|p| p.split_once('=')) else {
+            continue;
+        };
+        if let Some(i) = keys.iter().position(|key| *key == k) {
+            out[i] = v.to_string();
+        }
+    }
+    out
 }
 
 /// uname fields from procfs; `machine` is the running kernel's (not in procfs).
@@ -156,15 +199,16 @@ pub fn cpu_times(text: &str) -> Option<(Vec<(u32, CpuTimes)>, u64)> {
     ))
 }
 
-/// Everything but the meminfo text and net/dev table, which the snapshot already read.
+/// Everything but the `/proc/stat` and meminfo texts and the net/dev table, which the caller read.
 pub fn read(
     roots: &Roots,
+    stat_text: Option<&str>,
     machine: &str,
     meminfo_text: Option<&str>,
     net_dev: Option<&InterfaceDeviceStatus>,
     guard: &CpuCounterGuard,
 ) -> RawCounters {
-    let stat = roots.proc("stat").and_then(|t| cpu_times(&t));
+    let stat = stat_text.and_then(cpu_times);
     RawCounters {
         ticks_per_second: USER_HZ,
         boot_time: stat.as_ref().map(|(_, b)| *b).filter(|b| *b > 0),
@@ -173,12 +217,23 @@ pub fn read(
         disks: roots
             .proc("diskstats")
             .and_then(|t| disk_io::parse_diskstats(&t))
-            .map(|s| disks(&s))
+            .map(|s| {
+                let mut d = disks(&s);
+                for disk in &mut d {
+                    let rel = format!("/run/udev/data/b{}:{}", disk.major, disk.minor);
+                    if let Some(text) = roots.root_file(&rel) {
+                        disk.udev = udev_properties(&text);
+                    }
+                }
+                d
+            })
             .unwrap_or_default(),
         network: net_dev.map(net).unwrap_or_default(),
         uname: uname(roots, machine),
         // the live kernel's, set by the collector
         timex: None,
+        collectors: Vec::new(),
+        textfile: None,
     }
 }
 
@@ -246,6 +301,16 @@ intr 0\nctxt 1\nbtime 1700000000\nprocesses 1\nprocs_running 1\nprocs_blocked 0\
         // a CPU that went offline is forgotten
         guard.monotonic(vec![(1, t(5, 0))]);
         assert_eq!(guard.monotonic(vec![(0, t(3, 0))]), vec![(0, t(3, 0))]);
+    }
+
+    #[test]
+    fn udev_labels() {
+        let u = udev_properties("S:disk/by-id/x\nE:ID_MODEL=Samsung_SSD\nE:ID_SERIAL_SHORT=S3Z\nE:ID_PATH=pci-0000:00:1f.2-ata-1\nE:ID_OTHER=1\n");
+        assert_eq!(u[0], "pci-0000:00:1f.2-ata-1");
+        assert_eq!(
+            (u[1].as_str(), u[2].as_str(), u[3].as_str()),
+            ("", "Samsung_SSD", "S3Z")
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod memory;
 pub mod midr;
 pub mod mount_table;
 pub mod network;
+pub mod node_collectors;
 pub mod os_release;
 pub mod robustness;
 pub use robustness::parse_every_source;
@@ -27,7 +28,6 @@ pub mod system;
 use crate::collect::guard::KernelGuard;
 use crate::collect::{Collected, Want};
 use crate::cpu_usage::{CpuReading, CpuState};
-use crate::metrics::RawCounters;
 use crate::platform::{disk_usage, Sources};
 use crate::snapshot::{Cpu, Filesystem, Network, Snapshot, System};
 use discovery::{DiscoveryCache, REFRESH};
@@ -50,11 +50,13 @@ struct StaticInfo {
 pub struct LinuxCollector {
     roots: Roots,
     disk_path: PathBuf,
+    textfile_dir: Option<PathBuf>,
     info: StaticInfo,
     discovery: DiscoveryCache,
     cpu_counters: counters::CpuCounterGuard,
     guard: KernelGuard,
     addresses: addresses::AddressSource,
+    netclass: node_collectors::NetclassCache,
 }
 
 impl LinuxCollector {
@@ -93,8 +95,10 @@ impl LinuxCollector {
             guard: KernelGuard::default(),
             addresses: addresses::AddressSource::for_roots(&roots),
             cpu_counters: counters::CpuCounterGuard::default(),
+            netclass: Default::default(),
             roots,
             disk_path: sources.disk_path.clone(),
+            textfile_dir: sources.textfile_dir.clone(),
             info,
         }
     }
@@ -180,15 +184,36 @@ impl crate::collect::Collector for LinuxCollector {
             filesystems: filesystems::read(r, &found.mounts, &self.guard),
             os_release: found.os_release.clone(),
         };
-        let raw = want.raw_counters.then(|| RawCounters {
-            timex,
-            ..counters::read(
+        let raw = want.raw_counters.then(|| {
+            let stat = r.proc("stat");
+            let mut raw = counters::read(
                 r,
+                stat.as_deref(),
                 &self.info.architecture,
                 meminfo_text.as_deref(),
                 net_dev.as_ref(),
                 &self.cpu_counters,
-            )
+            );
+            raw.collectors = node_collectors::run(
+                r,
+                &self.netclass,
+                stat.as_deref(),
+                vmstat.as_deref(),
+                self.info.page_size,
+            );
+            if let Some(dir) = &self.textfile_dir {
+                let start = std::time::Instant::now();
+                raw.textfile = Some(crate::platform::textfile::read(dir));
+                // as node_exporter: the collector runs; bad files show in
+                // node_textfile_scrape_error
+                raw.collectors.push(crate::metrics::node::CollectorRun {
+                    name: "textfile",
+                    families: Some(Vec::new()),
+                    seconds: start.elapsed().as_secs_f64(),
+                });
+            }
+            raw.timex = timex;
+            raw
         });
         Collected { snapshot, raw }
     }

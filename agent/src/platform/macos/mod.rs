@@ -86,6 +86,7 @@ struct StaticInfo {
 
 pub struct MacosCollector {
     disk_path: PathBuf,
+    textfile_dir: Option<PathBuf>,
     guard: KernelGuard,
     host: libc::mach_port_t,
     info: StaticInfo,
@@ -119,6 +120,7 @@ impl MacosCollector {
         };
         MacosCollector {
             disk_path: sources.disk_path.clone(),
+            textfile_dir: sources.textfile_dir.clone(),
             guard: KernelGuard::default(),
             host: ffi::host_port(),
             info,
@@ -134,11 +136,18 @@ impl crate::collect::Collector for MacosCollector {
         Some((parse::cpu_reading(&ticks), boot_time().unwrap_or(0)))
     }
 
-    /// macOS has no raw counters yet: a metrics collection gets the empty set.
+    /// macOS has no raw counters yet: a metrics collection gets the empty set
+    /// plus the textfile collector's files.
     fn collect(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>, want: Want) -> Collected {
         Collected {
             snapshot: self.snapshot(cpu, now),
-            raw: want.raw_counters.then(RawCounters::default),
+            raw: want.raw_counters.then(|| RawCounters {
+                textfile: self
+                    .textfile_dir
+                    .as_deref()
+                    .map(crate::platform::textfile::read),
+                ..Default::default()
+            }),
         }
     }
 }
