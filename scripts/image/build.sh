@@ -48,6 +48,7 @@ rootfs() {
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --dpkgopt='path-include=/usr/share/locale/locale.alias' \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='force-unsafe-io' \
     --include="$(IFS=,; echo "${PKGS[*]}")$INCLUDE_DEB" \
     --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
     --customize-hook="$IMAGE_DIR/rootfs-customize.sh \"\$1\"" \
@@ -105,7 +106,7 @@ publish() {
   local img=$WORK/images/$NAME.img
   rm -f "$OUT/$NAME".img* "$OUT/$NAME".bmap "$OUT/$NAME".sha256
   bmaptool -q create -o "$OUT/$NAME.img.bmap" "$img"
-  xz -T0 "-${IMAGE_XZ_LEVEL:-3}" -c "$img" > "$OUT/$NAME.img.xz"
+  xz -T0 "-${IMAGE_XZ_LEVEL:-1}" -c "$img" > "$OUT/$NAME.img.xz"
   (cd "$OUT" && sha256sum "$NAME.img.xz" > "$NAME.img.xz.sha256")
   log "$(cd "$OUT" && ls -l "$NAME".*)"
 }

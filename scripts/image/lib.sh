@@ -57,3 +57,20 @@ print_stages() {
 # Byte offset and size of partition N of a disk image (sfdisk, no loop device).
 part_offset() { sfdisk -J "$1" | python3 -c "import json,sys; p=json.load(sys.stdin)['partitiontable']; print(p['partitions'][$2-1]['start']*p.get('sectorsize',512))"; }
 part_size() { sfdisk -J "$1" | python3 -c "import json,sys; p=json.load(sys.stdin)['partitiontable']; print(p['partitions'][$2-1]['size']*p.get('sectorsize',512))"; }
+
+# chroot_mount DIR / chroot_unmount DIR: what maintainer scripts need in a
+# chroot of a FUSE-mounted root: /proc, and the host's /dev and /dev/pts (FUSE
+# mounts are nodev, so the image's own /dev/null would be unusable).
+chroot_mount() {
+  mount -t proc proc "$1/proc"
+  mount --bind /dev "$1/dev"
+  mount --bind /dev/pts "$1/dev/pts"
+}
+chroot_unmount() {
+  local m
+  for m in dev/pts dev proc; do
+    mountpoint -q "$1/$m" && umount "$1/$m"
+  done
+  return 0
+}
+
