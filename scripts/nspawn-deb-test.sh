@@ -201,6 +201,10 @@ python3 /srv/debs/check-system-json.py /tmp/system.json || fail "/system not san
 disk_total=$(python3 -c 'import json;print(json.load(open("/tmp/system.json"))["disk"]["total"])')
 [ "$disk_total" != None ] && [ "$disk_total" -gt 0 ] || fail "disk.total=$disk_total: disk path not readable"
 ok "/system disk.total=$disk_total (statvfs of / readable under ProtectSystem=strict)"
+sync=$(python3 -c 'import json;print(json.load(open("/tmp/system.json"))["system"]["clock_synchronized"])')
+[ "$sync" = True ] || [ "$sync" = False ] || fail "system.clock_synchronized=$sync: adjtimex denied by the unit?"
+curl -fsS --max-time 5 http://127.0.0.1:5001/metrics | grep -q '^node_timex_sync_status [01]$' || fail "no node_timex_sync_status under the unit"
+ok "/system clock_synchronized=$sync and node_timex_sync_status under the unit's SystemCallFilter (adjtimex read allowed)"
 
 section "unprivileged"
 pid=$(prop $AGENT MainPID); uid=$(stat -c %u /proc/$pid)
