@@ -63,7 +63,9 @@ fn local_zone(now: i64) -> Option<(String, i64)> {
             .to_string_lossy()
             .into_owned()
     };
-    Some((name, tm.tm_gmtoff))
+    #[allow(clippy::unnecessary_cast)] // c_long: 32 bits on 32-bit ARM
+    let offset = tm.tm_gmtoff as i64;
+    Some((name, offset))
 }
 
 fn clock_sources(r: &Roots) -> Vec<ClockSource> {
