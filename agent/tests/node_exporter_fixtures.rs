@@ -9,36 +9,17 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use support::{fixture, require_tool, Agent};
+use support::{fixture, require_tool, split_series, Agent};
 
 /// `name{a="x",b="y"}` with labels sorted by name, and its value.
 fn series(line: &str) -> (String, f64) {
     let (s, value) = line.rsplit_once(' ').expect("series and value");
     let value: f64 = value.parse().expect("number");
-    let Some((name, rest)) = s.split_once('{') else {
-        return (s.to_string(), value);
-    };
-    let mut labels = Vec::new();
-    let mut chars = rest.chars().peekable();
-    loop {
-        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
-        if key.is_empty() || key == "}" {
-            break;
-        }
-        assert_eq!(chars.next(), Some('"'), "{line}");
-        let mut v = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => {
-                    v.push('\\');
-                    v.extend(chars.next());
-                }
-                '"' => break,
-                c => v.push(c),
-            }
-        }
-        labels.push(format!("{}=\"{v}\"", key.trim_start_matches(',')));
+    let (name, pairs) = split_series(s);
+    if !s.contains('{') {
+        return (name, value);
     }
+    let mut labels: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
     labels.sort();
     (format!("{name}{{{}}}", labels.join(",")), value)
 }

@@ -12,7 +12,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{require_tool, Agent};
+use support::{require_tool, split_series, Agent};
 
 /// Families node_exporter has that we deliberately do not export.
 const LEFT_OUT: &[(&str, &str)] = &[
@@ -143,37 +143,6 @@ type Parsed = (
     BTreeMap<String, BTreeMap<String, f64>>,
     BTreeMap<String, BTreeSet<Vec<String>>>,
 );
-
-/// The name and label pairs of a rendered series.
-fn split_series(s: &str) -> (String, Vec<(String, String)>) {
-    let Some((name, rest)) = s.split_once('{') else {
-        return (s.to_string(), Vec::new());
-    };
-    let mut labels = Vec::new();
-    let mut chars = rest.chars();
-    loop {
-        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
-        let key = key.trim_start_matches(',').to_string();
-        if key.is_empty() || key == "}" {
-            break;
-        }
-        chars.next(); // opening quote
-        let mut v = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => {
-                    v.push('\\');
-                    v.extend(chars.next());
-                }
-                '"' => break,
-                c => v.push(c),
-            }
-        }
-        labels.push((key, v));
-    }
-    labels.sort();
-    (name.to_string(), labels)
-}
 
 fn parse(text: &str) -> Parsed {
     let mut series: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();

@@ -9,6 +9,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{require_tool, Agent};
 
+/// Headless Chromium; None when absent and SYSTEM_STATS_SKIP_BROWSER=1 (otherwise a failure).
+fn browser() -> Option<std::path::PathBuf> {
+    require_tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "SYSTEM_STATS_SKIP_BROWSER",
+        "chromium",
+    )
+}
+
 /// `chromium --headless --dump-dom` of `url` after 5 s of virtual time.
 fn dump_dom(browser: &std::path::Path, url: &str) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
@@ -47,11 +56,7 @@ fn dump_dom(browser: &std::path::Path, url: &str) -> String {
 
 #[test]
 fn status_page_renders_live_values_in_chromium() {
-    let Some(browser) = require_tool(
-        &["chromium", "chromium-browser", "google-chrome"],
-        "SYSTEM_STATS_SKIP_BROWSER",
-        "chromium",
-    ) else {
+    let Some(browser) = browser() else {
         return;
     };
     let agent = Agent::on_fixture("pi4");
@@ -106,11 +111,7 @@ fn status_page_renders_live_values_in_chromium() {
 
 #[test]
 fn healthy_pi_has_no_red_banner() {
-    let Some(browser) = require_tool(
-        &["chromium", "chromium-browser", "google-chrome"],
-        "SYSTEM_STATS_SKIP_BROWSER",
-        "chromium",
-    ) else {
+    let Some(browser) = browser() else {
         return;
     };
     let agent = Agent::on_fixture("pi3b-armv7");
@@ -124,11 +125,7 @@ fn healthy_pi_has_no_red_banner() {
 
 #[test]
 fn read_only_root_raises_the_red_banner_and_ext4_errors_show() {
-    let Some(browser) = require_tool(
-        &["chromium", "chromium-browser", "google-chrome"],
-        "SYSTEM_STATS_SKIP_BROWSER",
-        "chromium",
-    ) else {
+    let Some(browser) = browser() else {
         return;
     };
     let agent = Agent::on_fixture("cm4-failing-storage");

@@ -218,3 +218,35 @@ pub fn promtool(path: &std::path::Path, text: &str) -> (Option<i32>, String) {
     report.push_str(&String::from_utf8_lossy(&out.stderr));
     (out.status.code(), report)
 }
+
+/// The name and label pairs (sorted) of a rendered series, `name{a="x",b="y"}`;
+/// label values stay escaped as written.
+pub fn split_series(s: &str) -> (String, Vec<(String, String)>) {
+    let Some((name, rest)) = s.split_once('{') else {
+        return (s.to_string(), Vec::new());
+    };
+    let mut labels = Vec::new();
+    let mut chars = rest.chars();
+    loop {
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        let key = key.trim_start_matches(',').to_string();
+        if key.is_empty() || key == "}" {
+            break;
+        }
+        assert_eq!(chars.next(), Some('"'), "{s}");
+        let mut v = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    v.push('\\');
+                    v.extend(chars.next());
+                }
+                '"' => break,
+                c => v.push(c),
+            }
+        }
+        labels.push((key, v));
+    }
+    labels.sort();
+    (name.to_string(), labels)
+}
