@@ -2,9 +2,11 @@
 # `make image`: the flashable system-stats appliance image for Raspberry Pi 3, 4
 # and Zero 2 W (Debian bookworm arm64), from Debian's archive and the arm64 .deb
 # of `make cross-pi`, without Docker and without loop mounts:
-#   mmdebstrap (unshare, arm64 under qemu-user, INITRD=No + one initramfs in
-#   rootfs-customize.sh) -> tar unpack -> genimage (FAT32 RASPIFIRM + ext4
-#   RASPIROOT) -> xz, sha256, bmap, package manifest in target/image/.
+#   mmdebstrap (root mode straight into a directory, arm64 under qemu-user,
+#   INITRD=No + one initramfs built beside the package installation by
+#   rootfs-initramfs.sh) -> genimage (FAT32
+#   RASPIFIRM + ext4 RASPIROOT) -> xz, sha256, bmap, package manifest in
+#   target/image/.
 # Knobs: DEB=path/to/system-stats_<v>_arm64.deb (default: target/pi/),
 #        CONF=file  system-stats.conf to put on the boot partition (checked with
 #                   system-stats-bootconf --check rules; applied on first boot),
@@ -14,7 +16,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 LOG_TAG=image
 cd "$ROOT"
-trap 'print_stages "make image"' EXIT
+# On failure, a background initramfs build (rootfs-initramfs.sh) must not outlive us.
+trap 'rc=$?; ((rc)) && "$IMAGE_DIR/rootfs-initramfs.sh" stop "$WORK/rootfs"; print_stages "make image"' EXIT
 
 OUT=${IMAGE_OUT:-$ROOT/target/image}
 WORK=${IMAGE_WORK:-$ROOT/target/image-build}
@@ -30,7 +33,7 @@ fi
 NAME=system-stats-pi-arm64-$VERSION
 CONF=${CONF:-$IMAGE_DIR/system-stats.conf}
 [ -f "$CONF" ] || die "CONF=$CONF: no such file"
-[ "$(id -u)" = 0 ] || die "make image runs as root (mmdebstrap --mode=unshare, genimage ownership)"
+[ "$(id -u)" = 0 ] || die "make image runs as root (mmdebstrap --mode=root, genimage ownership)"
 
 host_setup() { image_host_tools; enable_binfmt; debian_mirrors; }
 stage "host tools + binfmt" host_setup
@@ -41,9 +44,13 @@ PKGS=(systemd-sysv udev kmod dbus linux-image-arm64 raspi-firmware firmware-brcm
       openssh-server sudo fdisk e2fsprogs dosfstools wpasupplicant
       iproute2 iputils-ping ca-certificates tzdata netbase procps passwd mawk)
 rootfs() {
-  rm -rf "$WORK"; mkdir -p "$WORK"
+  # A killed earlier run may have left /proc, /sys or /dev mounted in the tree.
+  local m
+  for m in $(findmnt -rn -o TARGET | grep "^$WORK/" | sort -r); do umount -l "$m"; done
+  rm -rf --one-file-system "$WORK"; mkdir -p "$WORK"
   local comp="main non-free-firmware"
-  INITRD=No mmdebstrap --mode=unshare --architectures=arm64 --variant=apt \
+  # Root mode writes the tree in place: no tarball to pack, unpack and delete.
+  { INITRD=No mmdebstrap --mode=root --architectures=arm64 --variant=apt \
     --aptopt='APT::Install-Recommends "false"' \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --dpkgopt='path-include=/usr/share/locale/locale.alias' \
@@ -51,16 +58,15 @@ rootfs() {
     --dpkgopt='force-unsafe-io' \
     --include="$(IFS=,; echo "${PKGS[*]}")$INCLUDE_DEB" \
     --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
+    --essential-hook="$IMAGE_DIR/rootfs-initramfs.sh start \"\$1\"" \
     --customize-hook="$IMAGE_DIR/rootfs-customize.sh \"\$1\"" \
-    "$SUITE" "$WORK/rootfs.tar" \
-    "deb $MIRROR $SUITE $comp" "deb $MIRROR $SUITE-updates $comp" "deb $SECURITY_MIRROR $SUITE-security $comp"
+    "$SUITE" "$WORK/rootfs" \
+    "deb $MIRROR $SUITE $comp" "deb $MIRROR $SUITE-updates $comp" "deb $SECURITY_MIRROR $SUITE-security $comp" \
+    && rc=0 || rc=$?; echo "I: mmdebstrap exited ($rc)"; exit "$rc"; } 2>&1 | stamp
 }
 stage "mmdebstrap arm64 rootfs (+initramfs)" rootfs
 
-unpack() {
-  mkdir -p "$WORK/rootfs"
-  tar -C "$WORK/rootfs" --numeric-owner --xattrs --xattrs-include='*' -xpf "$WORK/rootfs.tar"
-  rm -f "$WORK/rootfs.tar"
+finish_rootfs() {
   local R=$WORK/rootfs
   # Identity is made on first boot: empty machine-id = "first boot" for systemd.
   : > "$R/etc/machine-id"; rm -f "$R/var/lib/dbus/machine-id"
@@ -86,7 +92,7 @@ unpack() {
     sort > "$OUT/$NAME.manifest"
   log "$(wc -l < "$OUT/$NAME.manifest") packages; rootfs $(du -sm --exclude=./boot/firmware "$R" | cut -f1) MiB, boot $(du -sm "$R/boot/firmware" | cut -f1) MiB"
 }
-stage "unpack rootfs + identity reset + manifest" unpack
+stage "identity reset + checks + manifest" finish_rootfs
 
 genimg() {
   local R=$WORK/rootfs root_mb
@@ -106,7 +112,7 @@ publish() {
   local img=$WORK/images/$NAME.img
   rm -f "$OUT/$NAME".img* "$OUT/$NAME".bmap "$OUT/$NAME".sha256
   bmaptool -q create -o "$OUT/$NAME.img.bmap" "$img"
-  xz -T0 "-${IMAGE_XZ_LEVEL:-1}" -c "$img" > "$OUT/$NAME.img.xz"
+  xz -T0 "-${IMAGE_XZ_LEVEL:-0}" -c "$img" > "$OUT/$NAME.img.xz"
   (cd "$OUT" && sha256sum "$NAME.img.xz" > "$NAME.img.xz.sha256")
   log "$(cd "$OUT" && ls -l "$NAME".*)"
 }

@@ -48,6 +48,12 @@ stage() {
   log "stage: $name done in $(elapsed "$t")s"
   return $rc
 }
+# ... | stamp: prefixes each line with the seconds since the stage began, so
+# long tools (mmdebstrap's phases) show where their time goes.
+stamp() {
+  local t=$EPOCHREALTIME l
+  while IFS= read -r l; do printf '[%6ss] %s\n' "$(elapsed "$t")" "$l"; done
+}
 print_stages() {
   echo "=== ${1:-stage} timings (total $(elapsed "$_T0")s)"
   ((${#STAGES[@]})) && printf '  %s\n' "${STAGES[@]}"

@@ -3,7 +3,8 @@
 # ($1) into the appliance. Runs on the build host (arm64 commands under
 # qemu-user through binfmt_misc), after every package is installed:
 #   appliance files (scripts/image/rootfs/) -> units enabled/disabled ->
-#   no baked identity (machine-id, SSH host keys) -> the single initramfs ->
+#   no baked identity (machine-id, SSH host keys) -> the single initramfs
+#   (waited for: rootfs-initramfs.sh builds it during the installation) ->
 #   raspi-firmware's /boot/firmware (config.txt, cmdline.txt, kernel, initrd, dtbs).
 set -euo pipefail
 R=$1
@@ -29,9 +30,9 @@ say "no baked identity, no password"
 rm -f "$R"/etc/ssh/ssh_host_*
 in_root passwd -l root >/dev/null
 
-say "initramfs (one run, MODULES=list)"
+say "initramfs (one run, MODULES=list, started by rootfs-initramfs.sh during the installation)"
+"$HERE/rootfs-initramfs.sh" wait "$R"
 KVER=$(basename "$(ls -d "$R"/lib/modules/* | sort -V | tail -1)")
-in_root update-initramfs -c -k "$KVER"
 say "raspi-firmware: /boot/firmware for kernel $KVER"
 in_root env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$KVER" "/boot/vmlinuz-$KVER"
 ls -la "$R/boot/firmware" | head -50
