@@ -31,6 +31,7 @@ fmt:
 
 bench: ## release benchmark of agent and forwarder; prints a table
 	scripts/bench.sh
+	scripts/bench-lone.sh
 
 deb: ## .deb for this machine's architecture, in target/debian/
 	scripts/build-deb.sh
