@@ -2,6 +2,7 @@
 //! default, parser), validated once into a typed `Config`.
 
 use crate::platform::Sources;
+use crate::security_settings::{self as security, Security};
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -74,6 +75,13 @@ pub const SETTINGS: &[SettingSpec] = &[
     PROCFS.spec(),
     SYSFS.spec(),
     TEXTFILE_DIR.spec(),
+    security::TLS_CERT_FILE.spec(),
+    security::TLS_KEY_FILE.spec(),
+    security::BASIC_AUTH_USERS_FILE.spec(),
+    security::AUTH_TOKEN.spec(),
+    security::AUTH_TOKEN_FILE.spec(),
+    security::AUTH_EXEMPT.spec(),
+    security::AUTH_FAILURE_LIMIT.spec(),
 ];
 
 #[derive(Debug, Clone)]
@@ -81,6 +89,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub log: LogSettings,
     pub sources: Sources,
+    /// TLS and authentication (both off unless configured).
+    pub security: Security,
 }
 
 /// Parse the command line and environment once. A bad value is a one-line
@@ -97,10 +107,15 @@ where
         about,
         SETTINGS,
         args,
-        env,
+        &env,
     )
     .map_err(Fatal::Usage)?
-    .try_map(|raw| validate(&raw).map_err(Fatal::from))
+    .try_map(|mut raw| {
+        let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
+        let credentials = credentials.as_deref().map(std::path::Path::new);
+        system_stats_common::read_secret_files(&mut raw, security::SECRETS, credentials)?;
+        validate(&raw).map_err(Fatal::from)
+    })
 }
 
 fn parse_host(value: &str) -> Option<IpAddr> {
@@ -147,6 +162,7 @@ fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
             disk_path: DISK_PATH.get(raw)?,
             textfile_dir: TEXTFILE_DIR.get_opt(raw)?,
         },
+        security: security::from_raw(raw)?,
     })
 }
 

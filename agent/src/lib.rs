@@ -2,16 +2,22 @@
 //! `platform` collects (one `collect::Collector` per OS), `collect` coalesces
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
 //! `storage_watch` turns filesystem health changes into events, `http`
-//! serves it, `app` ties them together.
+//! serves it behind `serve` (listener, `tls`, the `auth` gate; `reload` on
+//! SIGHUP), `app` ties them together.
 
 pub mod app;
+pub mod auth;
 pub mod collect;
 pub mod config;
 pub mod cpu_usage;
 pub mod http;
 pub mod metrics;
 pub mod platform;
+pub mod reload;
 pub mod sampler;
+pub mod security_settings;
+pub mod serve;
 pub mod snapshot;
 pub mod storage_watch;
+pub mod tls;
 pub mod units;
