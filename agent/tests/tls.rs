@@ -95,6 +95,14 @@ fn https_routes_and_sighup_swaps_the_certificate() {
         get(agent.addr, &ca.ca_pem, "/", &[]).unwrap().1,
         cert_der(&second.cert)
     );
+
+    // SIGTERM still stops it cleanly and promptly
+    let mut agent = agent;
+    let t = Instant::now();
+    let pid = agent.child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert_eq!(agent.child.wait().unwrap().code(), Some(0));
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 }
 
 #[test]

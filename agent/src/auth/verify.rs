@@ -2,7 +2,9 @@
 //! and bearer token. Verified headers are cached (by digest) so repeated
 //! scrapes skip bcrypt; token digests are compared in constant time; an
 //! unknown user is checked against a dummy hash of the same cost, so a
-//! wrong user name takes as long as a wrong password.
+//! wrong user name takes as long as a wrong password. One bcrypt check
+//! runs at a time, so a flood of bad credentials cannot take every
+//! blocking thread from the collections.
 
 use super::cache::{digest, Digest32, VerifiedCache};
 use super::htpasswd::{self, Users};
@@ -43,6 +45,7 @@ pub struct Authenticator {
     token: Option<Digest32>,
     dummy_hash: String,
     cache: Mutex<VerifiedCache>,
+    bcrypt_slot: tokio::sync::Semaphore,
 }
 
 impl Authenticator {
@@ -63,6 +66,7 @@ impl Authenticator {
                 .map(|t| digest(t.expose().as_bytes())),
             dummy_hash,
             cache: Mutex::new(VerifiedCache::default()),
+            bcrypt_slot: tokio::sync::Semaphore::new(1),
         })
     }
 
@@ -101,6 +105,9 @@ impl Authenticator {
         }
         let known = self.users.get(&user);
         let hash = known.unwrap_or(&self.dummy_hash).clone();
+        let Ok(_slot) = self.bcrypt_slot.acquire().await else {
+            return denied("shutting down");
+        };
         let ok = tokio::task::spawn_blocking(move || bcrypt::verify(password, &hash))
             .await
             .ok()
