@@ -10,7 +10,7 @@ use crate::http::{routes, AppState};
 use crate::platform::HostCollector;
 use crate::sampler::CpuSampler;
 use crate::storage_watch;
-use crate::{reload, serve, tls};
+use crate::{serve, tls, tls_reload};
 use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
@@ -55,7 +55,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         Gate::new(auth, security.exempt.clone(), security.failure_limit)
     });
     let authenticated = gate.is_some();
-    reload::on_sighup(cert);
+    tls_reload::on_sighup(cert);
     let service = warp::service(routes(state));
     let (addr, server) = serve::start(config.listen, tls_config.clone(), gate, service, shutdown)
         .await

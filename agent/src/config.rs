@@ -74,7 +74,6 @@ pub const SETTINGS: &[SettingSpec] = &[
     DISK_PATH.spec(),
     PROCFS.spec(),
     SYSFS.spec(),
-    TEXTFILE_DIR.spec(),
     security::TLS_CERT_FILE.spec(),
     security::TLS_KEY_FILE.spec(),
     security::BASIC_AUTH_USERS_FILE.spec(),
@@ -82,15 +81,16 @@ pub const SETTINGS: &[SettingSpec] = &[
     security::AUTH_TOKEN_FILE.spec(),
     security::AUTH_EXEMPT.spec(),
     security::AUTH_FAILURE_LIMIT.spec(),
+    TEXTFILE_DIR.spec(),
 ];
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub log: LogSettings,
-    pub sources: Sources,
     /// TLS and authentication (both off unless configured).
     pub security: Security,
+    pub sources: Sources,
 }
 
 /// Parse the command line and environment once. A bad value is a one-line
@@ -100,6 +100,8 @@ where
     I: IntoIterator<Item = OsString>,
     E: Fn(&str) -> Option<String>,
 {
+    // secrets may come from systemd credentials (the token)
+    let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
     let about = "Serves this host's metrics as JSON: GET /system, GET /health";
     parse_command_line(
         PROGRAM,
@@ -107,11 +109,10 @@ where
         about,
         SETTINGS,
         args,
-        &env,
+        env,
     )
     .map_err(Fatal::Usage)?
     .try_map(|mut raw| {
-        let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
         let credentials = credentials.as_deref().map(std::path::Path::new);
         system_stats_common::read_secret_files(&mut raw, security::SECRETS, credentials)?;
         validate(&raw).map_err(Fatal::from)
@@ -156,13 +157,13 @@ fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
     Ok(Config {
         listen: SocketAddr::new(HOST.get(raw)?, PORT.get(raw)?),
         log: LogSettings::from_raw(&LOG_LEVEL, raw)?,
+        security: security::from_raw(raw)?,
         sources: Sources {
             procfs: PROCFS.get(raw)?,
             sysfs: SYSFS.get(raw)?,
             disk_path: DISK_PATH.get(raw)?,
             textfile_dir: TEXTFILE_DIR.get_opt(raw)?,
         },
-        security: security::from_raw(raw)?,
     })
 }
 

@@ -2,8 +2,9 @@
 //! `platform` collects (one `collect::Collector` per OS), `collect` coalesces
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
 //! `storage_watch` turns filesystem health changes into events, `http`
-//! serves it behind `serve` (listener, `tls`, the `auth` gate; `reload` on
-//! SIGHUP), `app` ties them together.
+//! serves it, `app` ties them together.
+//! `serve` is the listener in front of `http`: `tls` (reloaded on SIGHUP by
+//! `tls_reload`) and the `auth` gate, configured by `security_settings`.
 
 pub mod app;
 pub mod auth;
@@ -13,11 +14,11 @@ pub mod cpu_usage;
 pub mod http;
 pub mod metrics;
 pub mod platform;
-pub mod reload;
 pub mod sampler;
 pub mod security_settings;
 pub mod serve;
 pub mod snapshot;
 pub mod storage_watch;
 pub mod tls;
+pub mod tls_reload;
 pub mod units;
