@@ -214,3 +214,26 @@ fn a_wrong_user_takes_as_long_as_a_wrong_password() {
     );
     assert!(p > Duration::from_millis(2), "bcrypt ran: {p:?}");
 }
+
+#[test]
+fn an_open_non_loopback_listener_is_called_out_at_start() {
+    let needle = "no authentication on the non-loopback address";
+    let open = Agent::start(&[("SYSTEM_STATS_HOST", "0.0.0.0")]);
+    assert_eq!(open.get("/health").status, 200);
+    let logged = || open.log_lines(&[needle]).pop();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while logged().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let line = logged().expect("warning logged");
+    assert!(line.contains("WARN"), "{line}");
+    let local = Agent::start(&[]);
+    let files = auth_files(4);
+    let locked = Agent::start(&[
+        ("SYSTEM_STATS_HOST", "0.0.0.0"),
+        ("SYSTEM_STATS_AUTH_TOKEN_FILE", &path(&files, "token")),
+    ]);
+    assert_eq!(locked.get("/health").status, 200);
+    assert!(local.log_lines(&[needle]).is_empty());
+    assert!(locked.log_lines(&[needle]).is_empty());
+}
