@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi qemu-smoke e2e packaging-ci image image-test clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi qemu-smoke e2e prometheus-https packaging-ci image image-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ qemu-smoke: ## run the target/pi .debs' binaries under qemu-user (after make cro
 e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the units
 	scripts/lintian-check.sh target/debian/system-stats_*.deb
 	scripts/nspawn-deb-test.sh target/debian/system-stats_*.deb
+
+prometheus-https: ## a real Prometheus scrapes the agent over HTTPS with basic auth / bearer (up == 1), not without (up == 0)
+	scripts/prometheus-https-scrape-proof.sh
 
 packaging-ci: ## every packaging proof, with timings, as .ci/run runs it
 	scripts/ci-packaging.sh

@@ -2,6 +2,7 @@
 //! the HTTP listener, tells systemd when it is ready, and shuts down
 //! cleanly on SIGTERM/SIGINT.
 
+use crate::auth::{Authenticator, Gate};
 use crate::collect::coalesce::Coalescer;
 use crate::collect::Collector;
 use crate::config::Config;
@@ -9,6 +10,7 @@ use crate::http::{routes, AppState};
 use crate::platform::HostCollector;
 use crate::sampler::CpuSampler;
 use crate::storage_watch;
+use crate::{serve, tls, tls_reload};
 use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
@@ -41,22 +43,35 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         shutdown_signal().await;
         let _ = signalled.send(());
     };
-    let (addr, server) = warp::serve(routes(state))
-        .try_bind_with_graceful_shutdown(config.listen, shutdown)
-        .map_err(|e| {
-            RunError(format!(
-                "cannot listen on {}: {}",
-                config.listen,
-                root_cause(&e)
-            ))
-        })?;
+    let security = &config.security;
+    let cert = (security.tls.as_ref()).map(|(f, k)| tls::ReloadableCert::new(f.clone(), k.clone()));
+    let tls_config = cert
+        .clone()
+        .map(tls::server_config)
+        .transpose()
+        .map_err(RunError)?;
+    let gate = (security.credentials.any()).then(|| {
+        let auth = Authenticator::new(&security.credentials);
+        Gate::new(auth, security.exempt.clone(), security.failure_limit)
+    });
+    let authenticated = gate.is_some();
+    tls_reload::on_sighup(cert);
+    let service = warp::service(routes(state));
+    let (addr, server) = serve::start(config.listen, tls_config.clone(), gate, service, shutdown)
+        .await
+        .map_err(|e| RunError(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(
         listen_address = %addr,
         procfs = %config.sources.procfs.display(),
         sysfs = %config.sources.sysfs.display(),
         disk_path = %config.sources.disk_path.display(),
+        tls = tls_config.is_some(),
+        authentication = authenticated,
         "listening on {addr}"
     );
+    if !addr.ip().is_loopback() && !authenticated {
+        tracing::warn!("no authentication on the non-loopback address {addr}: anyone who reaches it reads this host's details (set SYSTEM_STATS_BASIC_AUTH_USERS_FILE or SYSTEM_STATS_AUTH_TOKEN_FILE)");
+    }
     notify::ready(&format!("serving /system on {addr}"));
     let grace_over = async move {
         match on_signal.await {
@@ -72,14 +87,6 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     }
     tracing::info!("stopped");
     Ok(())
-}
-
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }
 
 async fn shutdown_signal() {

@@ -2,6 +2,7 @@
 //! default, parser), validated once into a typed `Config`.
 
 use crate::platform::Sources;
+use crate::security_settings::{self as security, Security};
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -73,6 +74,13 @@ pub const SETTINGS: &[SettingSpec] = &[
     DISK_PATH.spec(),
     PROCFS.spec(),
     SYSFS.spec(),
+    security::TLS_CERT_FILE.spec(),
+    security::TLS_KEY_FILE.spec(),
+    security::BASIC_AUTH_USERS_FILE.spec(),
+    security::AUTH_TOKEN.spec(),
+    security::AUTH_TOKEN_FILE.spec(),
+    security::AUTH_EXEMPT.spec(),
+    security::AUTH_FAILURE_LIMIT.spec(),
     TEXTFILE_DIR.spec(),
 ];
 
@@ -80,6 +88,8 @@ pub const SETTINGS: &[SettingSpec] = &[
 pub struct Config {
     pub listen: SocketAddr,
     pub log: LogSettings,
+    /// TLS and authentication (both off unless configured).
+    pub security: Security,
     pub sources: Sources,
 }
 
@@ -90,6 +100,8 @@ where
     I: IntoIterator<Item = OsString>,
     E: Fn(&str) -> Option<String>,
 {
+    // secrets may come from systemd credentials (the token)
+    let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
     let about = "Serves this host's metrics as JSON: GET /system, GET /health";
     parse_command_line(
         PROGRAM,
@@ -100,7 +112,11 @@ where
         env,
     )
     .map_err(Fatal::Usage)?
-    .try_map(|raw| validate(&raw).map_err(Fatal::from))
+    .try_map(|mut raw| {
+        let credentials = credentials.as_deref().map(std::path::Path::new);
+        system_stats_common::read_secret_files(&mut raw, security::SECRETS, credentials)?;
+        validate(&raw).map_err(Fatal::from)
+    })
 }
 
 fn parse_host(value: &str) -> Option<IpAddr> {
@@ -141,6 +157,7 @@ fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
     Ok(Config {
         listen: SocketAddr::new(HOST.get(raw)?, PORT.get(raw)?),
         log: LogSettings::from_raw(&LOG_LEVEL, raw)?,
+        security: security::from_raw(raw)?,
         sources: Sources {
             procfs: PROCFS.get(raw)?,
             sysfs: SYSFS.get(raw)?,

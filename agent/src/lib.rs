@@ -3,8 +3,11 @@
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
 //! `storage_watch` turns filesystem health changes into events, `http`
 //! serves it, `app` ties them together.
+//! `serve` is the listener in front of `http`: `tls` (reloaded on SIGHUP by
+//! `tls_reload`) and the `auth` gate, configured by `security_settings`.
 
 pub mod app;
+pub mod auth;
 pub mod collect;
 pub mod config;
 pub mod cpu_usage;
@@ -12,6 +15,10 @@ pub mod http;
 pub mod metrics;
 pub mod platform;
 pub mod sampler;
+pub mod security_settings;
+pub mod serve;
 pub mod snapshot;
 pub mod storage_watch;
+pub mod tls;
+pub mod tls_reload;
 pub mod units;

@@ -66,6 +66,13 @@ pub const KEYS: &[Key] = &[
     ss("SYSTEM_STATS_DISK_PATH", absolute_path),
     ss("SYSTEM_STATS_PROCFS", absolute_path),
     ss("SYSTEM_STATS_SYSFS", absolute_path),
+    ss("SYSTEM_STATS_TLS_CERT_FILE", absolute_path),
+    ss("SYSTEM_STATS_TLS_KEY_FILE", absolute_path),
+    ss("SYSTEM_STATS_BASIC_AUTH_USERS_FILE", absolute_path),
+    ss_secret("SYSTEM_STATS_AUTH_TOKEN", token),
+    ss("SYSTEM_STATS_AUTH_TOKEN_FILE", absolute_path),
+    ss("SYSTEM_STATS_AUTH_EXEMPT", path_list),
+    ss("SYSTEM_STATS_AUTH_FAILURE_LIMIT", failure_limit),
     ss("SYSTEM_STATS_TEXTFILE_DIR", absolute_path),
     ss("SYSTEM_STATS_URL", url),
     ss("MONITORING_SERVER_METRICS_URL", url_list),
@@ -85,6 +92,12 @@ pub const KEYS: &[Key] = &[
     ss("SYSTEM_STATS_FORWARD_TOKEN_FILE", absolute_path),
     ss("SYSTEM_STATS_REMOTE_WRITE_PASSWORD_FILE", absolute_path),
     ss("SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN_FILE", absolute_path),
+    ss_secret("SYSTEM_STATS_SOURCE_TOKEN", token),
+    ss("SYSTEM_STATS_SOURCE_TOKEN_FILE", absolute_path),
+    ss("SYSTEM_STATS_SOURCE_USERNAME", token),
+    ss_secret("SYSTEM_STATS_SOURCE_PASSWORD", token),
+    ss("SYSTEM_STATS_SOURCE_PASSWORD_FILE", absolute_path),
+    ss("SYSTEM_STATS_SOURCE_CA_FILE", absolute_path),
     image("hostname", false),
     image("ssh_authorized_key", false),
     image("wifi_ssid", false),
@@ -173,6 +186,24 @@ fn positive_seconds(v: &str) -> Result<(), String> {
     match v.parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 => Ok(()),
         _ => Err(format!("{v:?} is not a positive number of seconds")),
+    }
+}
+
+fn path_list(v: &str) -> Result<(), String> {
+    match v
+        .split(',')
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('/'))
+    {
+        None => Ok(()),
+        Some(p) => Err(format!("{p:?} is not a URL path such as /health")),
+    }
+}
+
+fn failure_limit(v: &str) -> Result<(), String> {
+    match v.parse::<u32>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(()),
+        _ => Err(format!("{v:?} is not a number from 1 to 100000")),
     }
 }
 

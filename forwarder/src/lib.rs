@@ -15,6 +15,7 @@ pub mod remote_write;
 pub mod retry;
 pub mod shutdown;
 pub mod source;
+pub mod source_client;
 pub mod spool;
 pub mod watchdog;
 
@@ -134,6 +135,15 @@ fn http_client(config: &Config, timeout: Duration) -> Result<reqwest::Client, St
         })
 }
 
+/// The agent's client: its credentials and CA (see `source_client`).
+fn agent_client(config: &Config, timeout: Duration) -> Result<reqwest::Client, String> {
+    let rw = config.remote_write.as_ref().map(|rw| &rw.metrics_source);
+    let https = std::iter::once(&config.source_url)
+        .chain(rw)
+        .any(|u| u.scheme() == "https");
+    source_client::build(&config.source_access, https, timeout)
+}
+
 /// Run until SIGTERM/SIGINT: one poller, one delivery task per destination,
 /// the spool on its own thread, the watchdog pinged from its own task.
 /// The runtime may be current-thread: no task touches the disk.
@@ -148,6 +158,7 @@ pub async fn run(
         warn!("{why}");
     }
     let client = http_client(&config, timeout)?;
+    let agent_client = agent_client(&config, timeout)?;
     let liveness = watchdog::Liveness::default();
     let spool = SpoolHandle::spawn(spool, &liveness)
         .map_err(|e| format!("cannot start the spool thread: {e}"))?;
@@ -186,7 +197,7 @@ pub async fn run(
         config.source_url.clone(),
         config.interval,
         timeout,
-        client,
+        agent_client,
         spool.clone(),
         config.spool_max_bytes,
         wakes,

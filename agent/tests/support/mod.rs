@@ -2,6 +2,8 @@
 //! ephemeral loopback port and talk plain HTTP/1.1 to it.
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -159,7 +161,12 @@ pub fn request(addr: SocketAddr, method: &str, path: &str) -> Response {
     .expect("send");
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).expect("read response");
-    let raw = String::from_utf8_lossy(&raw);
+    parse_response(&raw)
+}
+
+/// A whole HTTP/1.1 response as read from the socket.
+pub fn parse_response(raw: &[u8]) -> Response {
+    let raw = String::from_utf8_lossy(raw);
     let (head, body) = raw.split_once("\r\n\r\n").expect("head and body");
     let mut lines = head.lines();
     let status = lines

@@ -4,6 +4,7 @@
 
 pub mod remote_write;
 pub mod settings;
+pub mod source_access;
 pub mod values;
 
 use crate::remote_write::settings::RemoteWriteConfig;
@@ -39,6 +40,8 @@ pub struct Config {
     pub clock_wait: Duration,
     /// Remote-write destinations, when `SYSTEM_STATS_REMOTE_WRITE_URL` is set.
     pub remote_write: Option<RemoteWriteConfig>,
+    /// Credentials and CA for an agent serving HTTPS with authentication.
+    pub source_access: source_access::SourceAccess,
 }
 
 /// Parse the command line and environment; errors are one line naming the
@@ -52,7 +55,9 @@ where
         .map_err(Fatal::Usage)?
         .try_map(|mut raw| {
             let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
-            read_secret_files(&mut raw, SECRETS, credentials.as_deref().map(Path::new))?;
+            let credentials = credentials.as_deref().map(Path::new);
+            read_secret_files(&mut raw, SECRETS, credentials)?;
+            read_secret_files(&mut raw, source_access::SECRETS, credentials)?;
             from_raw(&raw, &env).map_err(Fatal::from)
         })
 }
@@ -84,6 +89,7 @@ fn from_raw(
         clock_wait: CLOCK_WAIT.get(raw)?,
         spool_dir: create_spool_dir(&spool_raw)?,
         remote_write,
+        source_access: source_access::from_raw(raw)?,
     })
 }
 

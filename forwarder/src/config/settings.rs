@@ -188,4 +188,10 @@ pub const SPECS: &[SettingSpec] = &[
     REMOTE_WRITE_BEARER_TOKEN.spec(),
     REMOTE_WRITE_BEARER_TOKEN_FILE.spec(),
     METRICS_SOURCE_URL.spec(),
+    super::source_access::SOURCE_TOKEN.spec(),
+    super::source_access::SOURCE_TOKEN_FILE.spec(),
+    super::source_access::SOURCE_USERNAME.spec(),
+    super::source_access::SOURCE_PASSWORD.spec(),
+    super::source_access::SOURCE_PASSWORD_FILE.spec(),
+    super::source_access::SOURCE_CA_FILE.spec(),
 ];

@@ -1,0 +1,187 @@
+//! The door in front of the routes: every request to a path that is not
+//! exempt must carry valid credentials. Answers 401 with `WWW-Authenticate`
+//! (so browsers prompt), logs each failure at warning with the peer
+//! address, and answers 429 with `Retry-After` to an address that failed
+//! too often.
+
+use super::rate_limit::FailureLimiter;
+use super::verify::{Authenticator, Verdict};
+use hyper::header::{self, HeaderValue};
+use hyper::{Body, Request, Response, StatusCode};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub const REALM: &str = "system-stats";
+
+pub struct Gate {
+    auth: Arc<Authenticator>,
+    exempt: Vec<String>,
+    limiter: Mutex<FailureLimiter>,
+}
+
+impl Gate {
+    pub fn new(auth: Arc<Authenticator>, exempt: Vec<String>, failure_limit: u32) -> Arc<Self> {
+        Arc::new(Gate {
+            auth,
+            exempt,
+            limiter: Mutex::new(FailureLimiter::new(failure_limit)),
+        })
+    }
+
+    fn is_exempt(&self, path: &str) -> bool {
+        let path = match path.trim_end_matches('/') {
+            "" => "/",
+            p => p,
+        };
+        self.exempt.iter().any(|e| e == path)
+    }
+
+    /// `Ok` lets the request through; `Err` is the answer instead.
+    pub async fn admit(&self, req: &Request<Body>, peer: SocketAddr) -> Result<(), Response<Body>> {
+        if self.is_exempt(req.uri().path()) {
+            return Ok(());
+        }
+        if let Some(left) = self
+            .limiter
+            .lock()
+            .ok()
+            .and_then(|l| l.blocked(peer.ip(), Instant::now()))
+        {
+            return Err(too_many(left.as_secs().max(1)));
+        }
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes);
+        match self.auth.check(header).await {
+            Verdict::Allowed => Ok(()),
+            Verdict::Denied { reason, user } => {
+                let blocked = self
+                    .limiter
+                    .lock()
+                    .is_ok_and(|mut l| l.record_failure(peer.ip(), Instant::now()));
+                tracing::warn!(
+                    peer = %peer,
+                    path = req.uri().path(),
+                    user = user.as_deref().unwrap_or(""),
+                    reason,
+                    "authentication failed from {peer}: {reason}"
+                );
+                if blocked {
+                    tracing::warn!(peer = %peer, "too many failed authentications from {peer}: answering 429 for a while");
+                }
+                Err(self.unauthorized())
+            }
+        }
+    }
+
+    fn unauthorized(&self) -> Response<Body> {
+        let mut resp = json(StatusCode::UNAUTHORIZED, "authentication required");
+        let h = resp.headers_mut();
+        if self.auth.has_users() {
+            h.append(header::WWW_AUTHENTICATE, challenge("Basic"));
+        }
+        if self.auth.has_token() {
+            h.append(header::WWW_AUTHENTICATE, challenge("Bearer"));
+        }
+        resp
+    }
+}
+
+fn challenge(scheme: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("{scheme} realm=\"{REALM}\", charset=\"UTF-8\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("Basic"))
+}
+
+fn too_many(retry_after_secs: u64) -> Response<Body> {
+    let mut resp = json(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too many failed authentications",
+    );
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    resp
+}
+
+/// The same JSON error bodies as the routes' 404 and 405.
+fn json(status: StatusCode, message: &str) -> Response<Body> {
+    let body = serde_json::json!({ "error": message, "status": status.as_u16() }).to_string();
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::verify::Credentials;
+    use system_stats_common::Secret;
+
+    fn gate(limit: u32) -> Arc<Gate> {
+        let auth = Authenticator::new(&Credentials {
+            users: None,
+            token: Some(Secret::new("tok")),
+        });
+        Gate::new(auth, vec!["/health".into()], limit)
+    }
+
+    fn req(path: &str, auth: Option<&str>) -> Request<Body> {
+        let mut b = Request::builder().uri(path);
+        if let Some(a) = auth {
+            b = b.header("authorization", a);
+        }
+        b.body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn exempt_paths_pass_others_need_the_token_and_failures_block() {
+        let g = gate(2);
+        let me: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let other: SocketAddr = "10.0.0.2:5000".parse().unwrap();
+        assert!(g.admit(&req("/health", None), me).await.is_ok());
+        assert!(g.admit(&req("/health/", None), me).await.is_ok());
+        assert!(g
+            .admit(&req("/system", Some("Bearer tok")), me)
+            .await
+            .is_ok());
+        let r = g.admit(&req("/system", None), me).await.unwrap_err();
+        assert_eq!(r.status(), 401);
+        let challenges: Vec<_> = r.headers().get_all("www-authenticate").iter().collect();
+        assert_eq!(
+            challenges,
+            ["Bearer realm=\"system-stats\", charset=\"UTF-8\""]
+        );
+        for _ in 0..2 {
+            assert_eq!(
+                g.admit(&req("/", Some("Bearer x")), me)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                401
+            );
+        }
+        let r = g
+            .admit(&req("/system", Some("Bearer tok")), me)
+            .await
+            .unwrap_err();
+        assert_eq!(r.status(), 429);
+        assert!(
+            r.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                >= 59
+        );
+        assert!(g.admit(&req("/health", None), me).await.is_ok());
+        assert!(g
+            .admit(&req("/system", Some("Bearer tok")), other)
+            .await
+            .is_ok());
+    }
+}

@@ -1,0 +1,173 @@
+//! The agent's TLS and authentication settings, declared once like the
+//! others in `config`, and checked at start-up: the certificate and key
+//! must load, the users file must be bcrypt htpasswd, the token is a secret
+//! (its `*_FILE` twin or systemd credential keeps it out of the
+//! environment). A bad file is one line naming the variable and the file.
+
+use crate::auth::{htpasswd, Credentials};
+use crate::tls::{self, LoadError, TlsFiles};
+use rustls::sign::CertifiedKey;
+use std::path::PathBuf;
+use std::sync::Arc;
+use system_stats_common::setting::RawValue;
+use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError};
+
+fn path(v: &str) -> Option<PathBuf> {
+    (!v.is_empty()).then(|| PathBuf::from(v))
+}
+
+pub const TLS_CERT_FILE: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_TLS_CERT_FILE",
+    flag: "tls-cert-file",
+    default: None,
+    help: "PEM certificate chain: serve HTTPS (with SYSTEM_STATS_TLS_KEY_FILE; reloaded on SIGHUP)",
+    expected: "a PEM certificate file",
+    parse: path,
+};
+pub const TLS_KEY_FILE: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_TLS_KEY_FILE",
+    flag: "tls-key-file",
+    default: None,
+    help: "PEM private key of SYSTEM_STATS_TLS_CERT_FILE",
+    expected: "a PEM private key file",
+    parse: path,
+};
+pub const BASIC_AUTH_USERS_FILE: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_BASIC_AUTH_USERS_FILE",
+    flag: "basic-auth-users-file",
+    default: None,
+    help: "htpasswd file of bcrypt users (htpasswd -B): requests need basic auth",
+    expected: "an htpasswd file of bcrypt lines",
+    parse: path,
+};
+pub const AUTH_TOKEN: Setting<String> = Setting {
+    env: "SYSTEM_STATS_AUTH_TOKEN",
+    flag: "auth-token",
+    default: None,
+    help: "bearer token requests may carry instead (prefer SYSTEM_STATS_AUTH_TOKEN_FILE)",
+    expected: "a token",
+    parse: |v| (!v.is_empty()).then(|| v.to_string()),
+};
+pub const AUTH_TOKEN_FILE: Setting<String> = Setting {
+    env: "SYSTEM_STATS_AUTH_TOKEN_FILE",
+    flag: "auth-token-file",
+    default: None,
+    help: "file holding SYSTEM_STATS_AUTH_TOKEN (or the systemd credential of that name)",
+    expected: "a readable file",
+    parse: |v| Some(v.to_string()),
+};
+pub const AUTH_EXEMPT: Setting<Vec<String>> = Setting {
+    env: "SYSTEM_STATS_AUTH_EXEMPT",
+    flag: "auth-exempt",
+    default: Some("/health"),
+    help: "comma-separated paths served without authentication (empty: none)",
+    expected: "a comma-separated list of paths such as /health",
+    parse: exempt_paths,
+};
+pub const AUTH_FAILURE_LIMIT: Setting<u32> = Setting {
+    env: "SYSTEM_STATS_AUTH_FAILURE_LIMIT",
+    flag: "auth-failure-limit",
+    default: Some("10"),
+    help: "failed authentications per minute from one address before it gets 429 for a minute",
+    expected: "a number from 1 to 100000",
+    parse: |v| v.parse().ok().filter(|n| (1..=100_000).contains(n)),
+};
+
+pub const SECRETS: &[SecretSetting] = &[SecretSetting {
+    env: AUTH_TOKEN.env,
+    file_env: AUTH_TOKEN_FILE.env,
+}];
+
+fn exempt_paths(v: &str) -> Option<Vec<String>> {
+    let paths: Vec<String> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.trim_end_matches('/') {
+            "" => "/".to_string(),
+            q => q.to_string(),
+        })
+        .collect();
+    paths.iter().all(|p| p.starts_with('/')).then_some(paths)
+}
+
+/// TLS and authentication, as configured.
+#[derive(Debug, Clone, Default)]
+pub struct Security {
+    /// The files and the certificate loaded from them at start-up.
+    pub tls: Option<(TlsFiles, Arc<CertifiedKey>)>,
+    pub credentials: Credentials,
+    pub exempt: Vec<String>,
+    pub failure_limit: u32,
+}
+
+pub fn from_raw(raw: &RawSettings) -> Result<Security, SettingError> {
+    Ok(Security {
+        tls: tls_from_raw(raw)?,
+        credentials: Credentials {
+            users: users_from_raw(raw)?,
+            token: AUTH_TOKEN.get_opt(raw)?.map(Secret::new),
+        },
+        exempt: AUTH_EXEMPT.get_opt(raw)?.unwrap_or_default(),
+        failure_limit: AUTH_FAILURE_LIMIT.get(raw)?,
+    })
+}
+
+fn given(raw: &RawSettings, env: &str) -> Option<RawValue> {
+    raw.get(env).filter(|v| !v.value.trim().is_empty()).cloned()
+}
+
+fn tls_from_raw(raw: &RawSettings) -> Result<Option<(TlsFiles, Arc<CertifiedKey>)>, SettingError> {
+    let (cert, key) = match (given(raw, TLS_CERT_FILE.env), given(raw, TLS_KEY_FILE.env)) {
+        (None, None) => return Ok(None),
+        (Some(c), Some(k)) => (c, k),
+        (Some(c), None) => {
+            return Err(SettingError::new(
+                &c,
+                "to be set together with SYSTEM_STATS_TLS_KEY_FILE",
+            ))
+        }
+        (None, Some(k)) => {
+            return Err(SettingError::new(
+                &k,
+                "to be set together with SYSTEM_STATS_TLS_CERT_FILE",
+            ))
+        }
+    };
+    let files = TlsFiles {
+        cert: PathBuf::from(cert.value.trim()),
+        key: PathBuf::from(key.value.trim()),
+    };
+    match tls::load(&files) {
+        Ok(loaded) => Ok(Some((files, loaded))),
+        Err(LoadError::Cert(why)) => Err(SettingError::new(&cert, why)),
+        Err(LoadError::Key(why)) => Err(SettingError::new(&key, why)),
+    }
+}
+
+fn users_from_raw(raw: &RawSettings) -> Result<Option<htpasswd::Users>, SettingError> {
+    let Some(file) = given(raw, BASIC_AUTH_USERS_FILE.env) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(file.value.trim())
+        .map_err(|e| SettingError::new(&file, format!("a readable htpasswd file ({e})")))?;
+    htpasswd::parse(&text).map(Some).map_err(|why| {
+        SettingError::new(&file, format!("an htpasswd file of bcrypt lines ({why})"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exempt_list() {
+        assert_eq!(
+            exempt_paths("/health, /metrics/").unwrap(),
+            ["/health", "/metrics"]
+        );
+        assert_eq!(exempt_paths("").unwrap(), Vec::<String>::new());
+        assert_eq!(exempt_paths("/").unwrap(), ["/"]);
+        assert!(exempt_paths("health").is_none());
+    }
+}
