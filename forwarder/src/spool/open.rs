@@ -27,6 +27,10 @@ pub enum OpenError {
     },
 }
 
+/// How long a busy spool lock is retried before the spool counts as in use.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
+
 impl Spool {
     /// Open (or create) the spool in `dir` for the destinations `keys`.
     /// A destination seen for the first time starts at the next new sample.
@@ -51,14 +55,25 @@ impl Spool {
         fs::create_dir_all(dir.join("cursors")).map_err(unusable)?;
         let lock = open_lock(&dir.join("lock")).map_err(unusable)?;
         use rustix::fs::{flock, FlockOperation};
-        match flock(&lock, FlockOperation::NonBlockingLockExclusive) {
-            Ok(()) => {}
-            Err(rustix::io::Errno::WOULDBLOCK) => {
-                return Err(OpenError::InUse {
-                    dir: dir.to_path_buf(),
-                })
+        // A lock that is busy for a moment is not "in use": a process that
+        // just exited, or a child forked by this process that has not yet
+        // exec'd (it holds copies of our descriptors until then), still
+        // has it. Only a lock held for LOCK_PATIENCE counts.
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            match flock(&lock, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => break,
+                Err(rustix::io::Errno::WOULDBLOCK) if waited < LOCK_PATIENCE => {
+                    std::thread::sleep(LOCK_RETRY);
+                    waited += LOCK_RETRY;
+                }
+                Err(rustix::io::Errno::WOULDBLOCK) => {
+                    return Err(OpenError::InUse {
+                        dir: dir.to_path_buf(),
+                    })
+                }
+                Err(e) => return Err(unusable(e.into())),
             }
-            Err(e) => return Err(unusable(e.into())),
         }
         Spool::load(dir, lock, max_bytes, keys, renames).map_err(unusable)
     }
