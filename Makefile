@@ -32,6 +32,7 @@ fmt:
 bench: ## release benchmark of agent and forwarder; prints a table
 	scripts/bench.sh
 	scripts/bench-lone.sh
+	scripts/bench-auth.sh
 
 deb: ## .deb for this machine's architecture, in target/debian/
 	scripts/build-deb.sh
