@@ -1,0 +1,107 @@
+//! The task that feeds the history, beside the CPU sampler (whose latest
+//! window gives the CPU series): every second it reads the Pi's throttling
+//! flags and turns changes into events; every 5 s it records one point from
+//! a (coalesced) collection; every 10 minutes, and on stop, it saves the
+//! history file when a directory is configured.
+
+use super::{file, series, tiers::FINE_STEP, History};
+use crate::collect::coalesce::Coalescer;
+use crate::collect::{with_cpu_window, Collector, Want};
+use crate::config::HistoryConfig;
+use crate::power::{self, Detector, Flags};
+use crate::sampler::CpuSampler;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the history file is rewritten at most (SD cards wear).
+pub const SAVE_EVERY: Duration = Duration::from_secs(600);
+
+/// What the recorder reads from.
+pub struct Sources {
+    pub collector: Arc<dyn Collector>,
+    pub coalescer: Coalescer,
+    pub sampler: CpuSampler,
+}
+
+/// Sleep until just after the next whole second of wall-clock time, so the
+/// 5 s slots are hit once each.
+async fn next_second() {
+    let sub = chrono::Utc::now().timestamp_subsec_millis().min(999);
+    tokio::time::sleep(Duration::from_millis(u64::from(1000 - sub) + 20)).await;
+}
+
+pub fn start(src: Sources, history: History, dir: Option<PathBuf>) {
+    tokio::spawn(async move {
+        let origin = Instant::now();
+        let mut detector = Detector::default();
+        let mut last_slot = None;
+        let mut previous: Option<series::Counters> = None;
+        let mut last_save = Instant::now();
+        loop {
+            next_second().await;
+            let now = chrono::Utc::now().timestamp();
+            let collector = src.collector.clone();
+            if let Ok(Some(pi)) =
+                tokio::task::spawn_blocking(move || collector.raspberry_pi()).await
+            {
+                let transitions = detector.update(&Flags::of(&pi), now);
+                for e in history.apply(&transitions) {
+                    power::events::log(&e);
+                }
+            }
+            let slot = now.div_euclid(FINE_STEP);
+            if last_slot != Some(slot) {
+                last_slot = Some(slot);
+                let cpu = src.sampler.latest();
+                if let Some(got) = src.coalescer.get(&cpu, Want::SNAPSHOT).await {
+                    let snap = with_cpu_window(got.collected.snapshot.clone(), &cpu);
+                    let at = got.at.saturating_duration_since(origin).as_secs_f64();
+                    let counters = series::counters(&snap, at);
+                    history.record(now, series::point(&snap, &counters, previous.as_ref()));
+                    previous = Some(counters);
+                }
+            }
+            if let Some(dir) = &dir {
+                if last_save.elapsed() >= SAVE_EVERY {
+                    last_save = Instant::now();
+                    let (dir, bytes) = (dir.clone(), history.encode());
+                    let _ = tokio::task::spawn_blocking(move || save_logged(&dir, &bytes)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Save the history file; a failure is a warning (the history stays in
+/// memory and the next save tries again).
+pub fn save_logged(dir: &std::path::Path, bytes: &[u8]) {
+    let path = file::path(dir);
+    match file::save(dir, bytes) {
+        Ok(()) => tracing::debug!(path = %path.display(), bytes = bytes.len(), "history saved"),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), "cannot save history to {}: {e}", path.display())
+        }
+    }
+}
+
+/// Restore the history (when a directory is configured) and start feeding
+/// it; None when the history is off.
+pub fn launch(config: &HistoryConfig, src: Sources) -> Option<History> {
+    if !config.enabled {
+        return None;
+    }
+    let history = match config.dir.as_deref().and_then(file::load_logged) {
+        Some((tiers, events)) => History::restored(tiers, events),
+        None => History::default(),
+    };
+    start(src, history.clone(), config.dir.clone());
+    Some(history)
+}
+
+/// The last save, on SIGTERM/SIGINT.
+pub fn save_on_stop(history: &History, config: &HistoryConfig) {
+    if let Some(dir) = &config.dir {
+        save_logged(dir, &history.encode());
+    }
+}
