@@ -1,6 +1,7 @@
 //! The history routes: `GET /history?range=1h|24h` (columnar JSON),
 //! `GET /history.csv?range=…` and `GET /events` (the Pi's power/heat
-//! events, newest first). With the history off they answer 404 saying so.
+//! events, newest first), and `/charts.js` (the status page's charts).
+//! With the history off the data routes answer 404 saying so.
 
 use crate::history::render::Range;
 use crate::history::History;
@@ -58,6 +59,9 @@ fn history(
     };
     response(StatusCode::OK, kind, body)
 }
+
+/// The status page's charts, embedded at build time.
+pub const CHARTS_JS: &str = include_str!("web/charts.js");
 
 /// One event as `/events` shows it.
 #[derive(Serialize)]
@@ -120,5 +124,15 @@ pub fn routes(
         .and(warp::get())
         .and(with)
         .map(events);
-    json.or(csv).unify().or(events).unify()
+    let script = warp::path("charts.js")
+        .and(warp::path::end())
+        .and(warp::get())
+        .map(|| {
+            response(
+                StatusCode::OK,
+                "text/javascript; charset=utf-8",
+                CHARTS_JS.as_bytes().to_vec(),
+            )
+        });
+    json.or(csv).unify().or(events).unify().or(script).unify()
 }
