@@ -38,6 +38,23 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 const NO_TIME: i64 = i64::MIN;
 
+/// The size of a full file: both tiers full and the most events kept.
+pub fn max_len() -> usize {
+    use super::tiers::{COARSE_SLOTS, FINE_SLOTS};
+    let names: usize = SERIES.iter().map(|n| 1 + n.len()).sum();
+    MAGIC.len()
+        + 4
+        + 2
+        + names
+        + 4
+        + FINE_SLOTS * (8 + 4 * N)
+        + 4
+        + COARSE_SLOTS * (8 + 8 * N)
+        + 4
+        + crate::power::MAX_EVENTS * 26
+        + 8
+}
+
 pub fn encode(tiers: &Tiers, events: &[PowerEvent]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 * 1024);
     out.extend_from_slice(MAGIC);
@@ -250,7 +267,10 @@ mod tests {
         for k in 0..(86_400 / 5) {
             t.record(1_700_000_000 + 5 * k, [1.0; N]);
         }
-        let bytes = encode(&t, &[]).len();
+        let (_, e) = sample();
+        let events = vec![e[0]; crate::power::MAX_EVENTS];
+        let bytes = encode(&t, &events).len();
+        assert_eq!(bytes, max_len());
         assert!(bytes < 300 * 1024, "{bytes}");
     }
 

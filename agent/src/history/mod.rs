@@ -26,7 +26,7 @@ struct Inner {
     events: EventLog,
     /// Bumped by every record: cached bodies of another generation are stale.
     generation: u64,
-    /// (JSON?, range) → (generation, window end, body).
+    /// The last JSON body of each range (generation, window end, body).
     cache: Vec<Cached>,
     /// Whether the flags of a Raspberry Pi were ever read (the event
     /// counter is exported only then).
@@ -94,10 +94,13 @@ impl History {
         } else {
             render::csv(&inner.tiers, range, end)
         });
-        inner.cache.retain(|(k, _, _, _)| *k != (json, range));
-        inner
-            .cache
-            .push(((json, range), generation, end, body.clone()));
+        // JSON only: the page polls it; CSV is for the odd download
+        if json {
+            inner.cache.retain(|(k, _, _, _)| *k != (json, range));
+            inner
+                .cache
+                .push(((json, range), generation, end, body.clone()));
+        }
         body
     }
 

@@ -95,6 +95,23 @@ pub fn launch(config: &HistoryConfig, src: Sources) -> Option<History> {
         Some((tiers, events)) => History::restored(tiers, events),
         None => History::default(),
     };
+    let most = super::format::max_len();
+    let per_hour = most as u64 * 3600 / SAVE_EVERY.as_secs();
+    tracing::info!(
+        memory_bytes = history.bytes(),
+        file_max_bytes = most,
+        written_max_bytes_per_hour = per_hour,
+        "history on: {} bytes in memory; {}",
+        history.bytes(),
+        match &config.dir {
+            Some(d) => format!(
+                "saved to {} every {} min and on stop (at most {most} bytes, {per_hour} bytes/h)",
+                file::path(d).display(),
+                SAVE_EVERY.as_secs() / 60
+            ),
+            None => "memory only (no SYSTEM_STATS_HISTORY_DIR or StateDirectory)".to_string(),
+        }
+    );
     start(src, history.clone(), config.dir.clone());
     Some(history)
 }
