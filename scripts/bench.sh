@@ -24,7 +24,7 @@ cd "$ROOT"
 PIN=${BENCH_PIN:-1}
 DUR=${BENCH_DURATION:-10}
 IDLE=${BENCH_IDLE:-30}
-AGENT_BIN=${BENCH_AGENT_BIN:-$ROOT/target/release/system-stats-service}
+AGENT_BIN=${BENCH_AGENT_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/system-stats-service}
 T0=$EPOCHREALTIME
 
 log() { printf '[bench +%ss] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')" "$*" >&2; }

@@ -196,9 +196,16 @@ fn flipped_throttling_bits_become_events_log_records_and_counts() {
     assert!(ok);
     let _ = agent.child.wait();
     tree.alarm(false);
-    tree.throttled("0x0");
+    tree.throttled("0x50000"); // off now, still set since boot
     let again = tree.start(history.path());
+    std::thread::sleep(Duration::from_millis(2500)); // a few flag readings
     let after = events(&again);
+    assert_eq!(
+        after.len(),
+        4,
+        "the same boot's since-boot flags are not recorded twice: {after:#?}"
+    );
+    assert!(again.log_lines(&["before the agent started"]).is_empty());
     let kept = after
         .iter()
         .find(|e| e["kind"] == "arm_frequency_capped")

@@ -64,14 +64,30 @@ impl History {
         inner.generation += 1;
     }
 
-    /// Apply transitions of the Pi's flags; the events they started or ended.
-    pub fn apply(&self, transitions: &[Transition]) -> Vec<PowerEvent> {
+    /// Apply transitions of the Pi's flags; the events they started or
+    /// ended. A "since boot" flag that is off now and was already recorded
+    /// in this boot (`booted_at`: a restart of the agent) is not recorded again.
+    pub fn apply(&self, transitions: &[Transition], booted_at: Option<i64>) -> Vec<PowerEvent> {
         let mut inner = self.lock();
         inner.pi = true;
-        transitions
-            .iter()
-            .filter_map(|t| inner.events.apply(*t))
-            .collect()
+        let mut out = Vec::new();
+        for t in transitions {
+            if let (
+                Transition::BeforeStart {
+                    kind,
+                    ongoing: false,
+                    ..
+                },
+                Some(boot),
+            ) = (t, booted_at)
+            {
+                if inner.events.seen_since(*kind, boot) {
+                    continue;
+                }
+            }
+            out.extend(inner.events.apply(*t));
+        }
+        out
     }
 
     /// `/history` (json) or `/history.csv` for the window ending at `now`.

@@ -1,6 +1,7 @@
 //! The task that feeds the history, beside the CPU sampler (whose latest
 //! window gives the CPU series): every second it reads the Pi's throttling
-//! flags and turns changes into events; every 5 s it records one point from
+//! flags and turns changes into events (elsewhere it wakes every 5 s and
+//! looks for them once a minute); every 5 s it records one point from
 //! a (coalesced) collection; every 10 minutes, and on stop, it saves the
 //! history file when a directory is configured.
 
@@ -24,11 +25,17 @@ pub struct Sources {
     pub sampler: CpuSampler,
 }
 
-/// Sleep until just after the next whole second of wall-clock time, so the
-/// 5 s slots are hit once each.
-async fn next_second() {
-    let sub = chrono::Utc::now().timestamp_subsec_millis().min(999);
-    tokio::time::sleep(Duration::from_millis(u64::from(1000 - sub) + 20)).await;
+/// How often a host without the Pi's flags is checked again for them.
+const NOT_A_PI_RECHECK: Duration = Duration::from_secs(60);
+
+/// Sleep until just after the next whole multiple of `step` seconds of
+/// wall-clock time, so the 5 s slots are hit once each.
+async fn next_tick(step: i64) {
+    let now = chrono::Utc::now();
+    let into =
+        now.timestamp().rem_euclid(step) * 1000 + i64::from(now.timestamp_subsec_millis().min(999));
+    let wait = (step * 1000 - into).max(0) as u64 + 20;
+    tokio::time::sleep(Duration::from_millis(wait)).await;
 }
 
 pub fn start(src: Sources, history: History, dir: Option<PathBuf>) {
@@ -38,16 +45,30 @@ pub fn start(src: Sources, history: History, dir: Option<PathBuf>) {
         let mut last_slot = None;
         let mut previous: Option<series::Counters> = None;
         let mut last_save = Instant::now();
+        // Some(false): no Pi flags at the last check; then the task wakes
+        // only every 5 s and looks again every minute (idle CPU)
+        let mut pi: Option<(bool, Instant)> = None;
         loop {
-            next_second().await;
+            let not_a_pi = matches!(pi, Some((false, _)));
+            next_tick(if not_a_pi { FINE_STEP } else { 1 }).await;
             let now = chrono::Utc::now().timestamp();
-            let collector = src.collector.clone();
-            if let Ok(Some(pi)) =
-                tokio::task::spawn_blocking(move || collector.raspberry_pi()).await
-            {
-                let transitions = detector.update(&Flags::of(&pi), now);
-                for e in history.apply(&transitions) {
-                    power::events::log(&e);
+            if pi.is_none_or(|(is, at)| is || at.elapsed() >= NOT_A_PI_RECHECK) {
+                let collector = src.collector.clone();
+                let read = tokio::task::spawn_blocking(move || collector.raspberry_pi())
+                    .await
+                    .ok()
+                    .flatten();
+                pi = Some((read.is_some(), Instant::now()));
+                if let Some(read) = read {
+                    let transitions = detector.update(&Flags::of(&read), now);
+                    let booted_at = src
+                        .sampler
+                        .latest()
+                        .boot_time
+                        .and_then(|b| i64::try_from(b).ok());
+                    for e in history.apply(&transitions, booted_at) {
+                        power::events::log(&e);
+                    }
                 }
             }
             let slot = now.div_euclid(FINE_STEP);

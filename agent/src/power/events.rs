@@ -66,6 +66,13 @@ impl EventLog {
         self.counts[kind.index()]
     }
 
+    /// Whether an event of `kind` was already seen at or after `t` (a
+    /// restart within the same boot must not log the firmware's "since
+    /// boot" flags again).
+    pub fn seen_since(&self, kind: Kind, t: i64) -> bool {
+        self.events.iter().any(|e| e.kind == kind && e.seen_at >= t)
+    }
+
     /// Apply a transition; the event it started or ended.
     pub fn apply(&mut self, t: Transition) -> Option<PowerEvent> {
         let (kind, e) = match t {
@@ -217,6 +224,19 @@ mod tests {
         assert_eq!(log.events().count(), MAX_EVENTS);
         assert_eq!(log.events().next().and_then(|e| e.started_at), Some(50));
         assert_eq!(log.count(Kind::Throttled), 250);
+    }
+
+    #[test]
+    fn seen_since_looks_at_the_time_each_event_was_first_seen() {
+        let mut log = EventLog::default();
+        log.apply(Transition::BeforeStart {
+            kind: Kind::UnderVoltage,
+            at: 100,
+            ongoing: false,
+        });
+        assert!(log.seen_since(Kind::UnderVoltage, 50));
+        assert!(!log.seen_since(Kind::UnderVoltage, 101));
+        assert!(!log.seen_since(Kind::Throttled, 0));
     }
 
     #[test]
