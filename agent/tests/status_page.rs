@@ -270,7 +270,7 @@ fn history_charts_draw_the_live_points_on_a_phone_and_a_desktop() {
         assert_eq!(xy.len(), n);
         let w = svgs[0]["w"].as_f64().expect("width");
         assert!(
-            xy.iter().all(|(x, _)| (44.0..=w - 8.0).contains(x)),
+            xy.iter().all(|(x, _)| (60.0..=w - 8.0).contains(x)),
             "{xy:?}"
         );
         assert!(

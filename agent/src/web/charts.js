@@ -14,7 +14,7 @@
     { title: "Disk usage", unit: "%", max: 100, series: [["disk_percent", "used"]] },
   ];
   let range = "1h", data = null, events = [];
-  const H = 120, PAD = { l: 44, r: 8, t: 8, b: 20 };
+  const H = 120, PAD = { l: 60, r: 8, t: 8, b: 20 };
   const $ = (id) => document.getElementById(id);
 
   function svg(tag, attrs, text) {
@@ -29,7 +29,7 @@
       const u = ["B/s", "KiB/s", "MiB/s", "GiB/s"];
       let i = 0;
       while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
-      return v.toFixed(i ? 1 : 0) + " " + u[i];
+      return v.toFixed(i && v < 100 ? 1 : 0) + " " + u[i];
     }
     return (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(unit === "" ? 2 : 1)) + (unit ? " " + unit : "");
   }
