@@ -202,3 +202,41 @@ fn history_off_answers_404_and_writes_nothing() {
     sigterm_and_wait(&mut agent);
     assert!(std::fs::read_dir(dir.path()).expect("dir").next().is_none());
 }
+
+/// A read-only tmpfs mounted over a temporary directory (root only).
+struct ReadOnlyMount(tempfile::TempDir);
+
+impl ReadOnlyMount {
+    fn new() -> Option<ReadOnlyMount> {
+        let dir = tempfile::tempdir().ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(ReadOnlyMount(dir))
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_read_only_history_dir_is_a_warning_not_a_failure() {
+    let Some(ro) = ReadOnlyMount::new() else {
+        eprintln!("skipped: cannot mount a tmpfs (needs root)");
+        return;
+    };
+    let mut agent = on_pi(ro.0.path(), &[]);
+    assert!(!points(&wait_points(&agent, 1), "cpu_percent").is_empty());
+    sigterm_and_wait(&mut agent); // exit code 0 asserted there
+    let warned = agent.log_lines(&[" WARN ", "cannot save history"]);
+    assert_eq!(warned.len(), 1, "{:?}", agent.log_lines(&["history"]));
+    assert!(warned[0].contains("Read-only file system"), "{}", warned[0]);
+}
