@@ -24,7 +24,7 @@ cd "$ROOT"
 PIN=${BENCH_PIN:-1}
 DUR=${BENCH_DURATION:-10}
 IDLE=${BENCH_IDLE:-30}
-AGENT_BIN=${BENCH_AGENT_BIN:-$ROOT/target/release/system-stats-service}
+AGENT_BIN=${BENCH_AGENT_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/system-stats-service}
 T0=$EPOCHREALTIME
 
 log() { printf '[bench +%ss] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')" "$*" >&2; }
@@ -94,8 +94,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+mkdir -p "$WORK/history"
 SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
-  SYSTEM_STATS_LOG_LEVEL=info NO_COLOR=1 \
+  SYSTEM_STATS_LOG_LEVEL=info NO_COLOR=1 SYSTEM_STATS_HISTORY_DIR="$WORK/history" \
   "${AGENT_PIN[@]}" "$AGENT_BIN" 2>"$WORK/agent.log" >/dev/null &
 AGENT_PID=$!   # taskset execs the agent: same PID
 
@@ -214,8 +215,23 @@ sleep "$IDLE"
 t1=$(cpu_ticks); n1=$(cpu_ns); s1=$EPOCHREALTIME
 IDLE_PCT=$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v a="$s0" -v b="$s1" 'BEGIN { printf "%.3f", d / hz / (b - a) * 100 }')
 IDLE_PCT_NS=$(awk -v d=$((n1 - n0)) -v a="$s0" -v b="$s1" 'BEGIN { printf "%.4f", d / 1e9 / (b - a) * 100 }')
-row "Idle CPU over ${IDLE} s (% of one core)" "${IDLE_PCT} % ($((t1 - t0)) ticks; schedstat ${IDLE_PCT_NS} %)" "≤ 0.1 %" "$(le "$IDLE_PCT" 0.1)"
+row "Idle CPU over ${IDLE} s, history on (% of one core)" "${IDLE_PCT} % ($((t1 - t0)) ticks; schedstat ${IDLE_PCT_NS} %)" "≤ 0.1 %" "$(le "$IDLE_PCT" 0.1)"
 IDLE_NS_PER_S=$(awk -v d=$((n1 - n0)) -v a="$s0" -v b="$s1" 'BEGIN { printf "%.0f", d / (b - a) }')
+
+# ---------------------------------------------------------------- history
+# The agent logs what its history holds (fixed-size tiers + the events) and
+# the most a save can write; the JSON bodies it caches are measured here.
+hist_field() { sed 's/\x1b\[[0-9;]*m//g' "$WORK/agent.log" | grep -Eo "$1=[0-9]+" | head -n1 | cut -d= -f2; }
+H_MEM=$(hist_field memory_bytes); H_FILE=$(hist_field file_max_bytes); H_HOUR=$(hist_field written_max_bytes_per_hour)
+H_J1=$(curl -fsS -m 5 "$BASE/history" | wc -c); H_J24=$(curl -fsS -m 5 "$BASE/history?range=24h" | wc -c)
+H_TOTAL=$((H_MEM + H_J1 + H_J24))
+row "History memory: tiers + 200 events (+ cached 1 h / 24 h JSON)" "$(fmt_int "$H_MEM") B (+ $(fmt_int "$H_J1") + $(fmt_int "$H_J24") B = $(awk -v b="$H_TOTAL" 'BEGIN { printf "%.2f", b / 1048576 }') MB)" "≤ 1 MB" "$(le "$H_TOTAL" 1048576)"
+row "History file writes (full file every 10 min)" "$(fmt_int "$H_HOUR") B/h max ($(fmt_int "$H_FILE") B per save)" "(reported)" "-"
+for r in 1h 24h; do
+  log "/history?range=$r: wrk -t2 -c8 -d${DUR}s"
+  run_wrk "$BASE/history?range=$r" 8 "$WORK/history$r.txt"
+  row "\`/history?range=$r\` p50 latency (-t2 -c8)" "$(wrk_p50_ms "$WORK/history$r.txt") ms ($(fmt_int "$(wrk_rps "$WORK/history$r.txt")") req/s)" "≤ 1 ms" "$(le "$(wrk_p50_ms "$WORK/history$r.txt")" 1)"
+done
 
 # ------------------------------------------------------ cold collections
 # Requests further apart than the agent's reuse period (250 ms) each pay for
@@ -260,6 +276,8 @@ row "\`/system\` p50 latency (-t2 -c64)" "${L_P50} ms ($(fmt_int "$(wrk_rps "$WO
 kill "$AGENT_PID" 2>/dev/null || true
 wait "$AGENT_PID" 2>/dev/null || true
 AGENT_PID=
+H_SAVED=$(stat -c %s "$WORK/history/history.bin" 2>/dev/null || echo 0)
+row "History file saved on SIGTERM (this run's points)" "$(fmt_int "$H_SAVED") B" "(reported)" "$( [ "$H_SAVED" -gt 0 ] && echo - || echo 0)"
 
 # ------------------------------------------------------- dead disk path
 # SYSTEM_STATS_DISK_PATH on a FUSE mount whose statfs never answers (a dead

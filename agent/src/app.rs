@@ -32,9 +32,19 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     let collector: Arc<dyn Collector> = Arc::new(HostCollector::new(&config.sources));
     let sampler = CpuSampler::start(collector.clone(), SAMPLE_INTERVAL);
     storage_watch::start(collector.clone(), storage_watch::CHECK_INTERVAL);
+    let coalescer = Coalescer::new(collector.clone());
+    let history = crate::history::recorder::launch(
+        &config.history,
+        crate::history::recorder::Sources {
+            collector,
+            coalescer: coalescer.clone(),
+            sampler: sampler.clone(),
+        },
+    );
     let state = AppState {
-        coalescer: Coalescer::new(collector),
+        coalescer,
         sampler,
+        history: history.clone(),
         system_body: Default::default(),
         metrics_body: Default::default(),
     };
@@ -84,6 +94,9 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         () = grace_over => {
             tracing::warn!("connections still open {SHUTDOWN_GRACE:?} after the signal; closing them");
         }
+    }
+    if let Some(h) = &history {
+        crate::history::recorder::save_on_stop(h, &config.history);
     }
     tracing::info!("stopped");
     Ok(())

@@ -66,6 +66,25 @@ pub const TEXTFILE_DIR: Setting<PathBuf> = Setting {
     parse: existing_dir,
 };
 
+pub const HISTORY: Setting<bool> = Setting {
+    env: "SYSTEM_STATS_HISTORY",
+    flag: "history",
+    default: Some("on"),
+    help:
+        "keep the last 24 h of the key figures for /history and the status page's charts (on|off)",
+    expected: "on or off",
+    parse: on_off,
+};
+
+pub const HISTORY_DIR: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_HISTORY_DIR",
+    flag: "history-dir",
+    default: None,
+    help: "directory where the history survives restarts (unset: systemd's $STATE_DIRECTORY, else memory only)",
+    expected: "an existing directory",
+    parse: existing_dir,
+};
+
 pub const SETTINGS: &[SettingSpec] = &[
     HOST.spec(),
     PORT.spec(),
@@ -82,6 +101,8 @@ pub const SETTINGS: &[SettingSpec] = &[
     security::AUTH_EXEMPT.spec(),
     security::AUTH_FAILURE_LIMIT.spec(),
     TEXTFILE_DIR.spec(),
+    HISTORY.spec(),
+    HISTORY_DIR.spec(),
 ];
 
 #[derive(Debug, Clone)]
@@ -91,6 +112,14 @@ pub struct Config {
     /// TLS and authentication (both off unless configured).
     pub security: Security,
     pub sources: Sources,
+    pub history: HistoryConfig,
+}
+
+/// The history: off, or on and kept in `dir` (None: memory only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryConfig {
+    pub enabled: bool,
+    pub dir: Option<PathBuf>,
 }
 
 /// Parse the command line and environment once. A bad value is a one-line
@@ -103,6 +132,10 @@ where
     // secrets may come from systemd credentials (the token)
     let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
     let about = "Serves this host's metrics as JSON: GET /system, GET /health";
+    // systemd's StateDirectory= (the first, when several are listed)
+    let state_dir = env("STATE_DIRECTORY")
+        .and_then(|v| v.split(':').next().map(PathBuf::from))
+        .filter(|p| !p.as_os_str().is_empty());
     parse_command_line(
         PROGRAM,
         env!("CARGO_PKG_VERSION"),
@@ -115,7 +148,7 @@ where
     .try_map(|mut raw| {
         let credentials = credentials.as_deref().map(std::path::Path::new);
         system_stats_common::read_secret_files(&mut raw, security::SECRETS, credentials)?;
-        validate(&raw).map_err(Fatal::from)
+        validate(&raw, state_dir).map_err(Fatal::from)
     })
 }
 
@@ -124,6 +157,14 @@ fn parse_host(value: &str) -> Option<IpAddr> {
         return Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
     value.trim_matches(|c| c == '[' || c == ']').parse().ok()
+}
+
+fn on_off(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "yes" | "1" => Some(true),
+        "off" | "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 fn existing_dir(value: &str) -> Option<PathBuf> {
@@ -153,7 +194,9 @@ fn sysfs_root(value: &str) -> Option<PathBuf> {
     Some(PathBuf::from(value))
 }
 
-fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
+fn validate(raw: &RawSettings, state_dir: Option<PathBuf>) -> Result<Config, SettingError> {
+    let enabled = HISTORY.get(raw)?;
+    let dir = HISTORY_DIR.get_opt(raw)?.or(state_dir);
     Ok(Config {
         listen: SocketAddr::new(HOST.get(raw)?, PORT.get(raw)?),
         log: LogSettings::from_raw(&LOG_LEVEL, raw)?,
@@ -163,6 +206,10 @@ fn validate(raw: &RawSettings) -> Result<Config, SettingError> {
             sysfs: SYSFS.get(raw)?,
             disk_path: DISK_PATH.get(raw)?,
             textfile_dir: TEXTFILE_DIR.get_opt(raw)?,
+        },
+        history: HistoryConfig {
+            enabled,
+            dir: dir.filter(|_| enabled),
         },
     })
 }
@@ -191,6 +238,40 @@ mod tests {
         assert_eq!(c.log.level, LevelFilter::INFO);
         assert_eq!(c.sources.procfs, PathBuf::from("/proc"));
         assert_eq!(c.sources.textfile_dir, None);
+        assert_eq!(
+            c.history,
+            HistoryConfig {
+                enabled: true,
+                dir: None
+            }
+        );
+    }
+
+    #[test]
+    fn history_dir_defaults_to_systemds_state_directory() {
+        let Ok(Invocation::Run(c)) = run(&[("STATE_DIRECTORY", "/tmp:/other")]) else {
+            panic!("valid")
+        };
+        assert_eq!(c.history.dir, Some(PathBuf::from("/tmp")));
+        let Ok(Invocation::Run(c)) = run(&[
+            ("STATE_DIRECTORY", "/tmp"),
+            ("SYSTEM_STATS_HISTORY_DIR", "/"),
+        ]) else {
+            panic!("valid")
+        };
+        assert_eq!(c.history.dir, Some(PathBuf::from("/")));
+        let Ok(Invocation::Run(c)) =
+            run(&[("STATE_DIRECTORY", "/tmp"), ("SYSTEM_STATS_HISTORY", "off")])
+        else {
+            panic!("valid")
+        };
+        assert_eq!(
+            c.history,
+            HistoryConfig {
+                enabled: false,
+                dir: None
+            }
+        );
     }
 
     #[test]
@@ -215,6 +296,8 @@ mod tests {
             ("SYSTEM_STATS_LOG_FORMAT", "xml"),
             ("SYSTEM_STATS_DISK_PATH", "/no/such/dir"),
             ("SYSTEM_STATS_TEXTFILE_DIR", "/no/such/textfile/dir"),
+            ("SYSTEM_STATS_HISTORY", "maybe"),
+            ("SYSTEM_STATS_HISTORY_DIR", "/no/such/history/dir"),
             #[cfg(target_os = "linux")]
             ("SYSTEM_STATS_PROCFS", "/tmp"),
             #[cfg(target_os = "linux")]

@@ -1,5 +1,6 @@
 //! HTTP routes (warp): `GET /system`, `GET /health`, `GET /metrics`
-//! (Prometheus text), `GET /` (the embedded status page), and JSON bodies
+//! (Prometheus text), `GET /` (the embedded status page), the history
+//! routes of `http_history`, and JSON bodies
 //! for 404 and 405 so clients never have to parse HTML errors.
 
 use crate::collect::coalesce::{Coalescer, Stamped};
@@ -18,6 +19,8 @@ pub struct AppState {
     pub sampler: CpuSampler,
     pub system_body: BodyCache,
     pub metrics_body: BodyCache,
+    /// None when the history is off.
+    pub history: Option<crate::history::History>,
 }
 
 /// The last body of a route and what it was made from: requests that share
@@ -115,10 +118,14 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         return Ok(body_response(crate::metrics::text::CONTENT_TYPE, body));
     }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
-    let text = crate::metrics::exposition(
+    let mut text = crate::metrics::exposition(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
     );
+    let events = state.history.as_ref().and_then(|h| h.event_counts());
+    text.push_str(&crate::metrics::system_stats_events::text(
+        events.as_deref(),
+    ));
     state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(body_response(
         crate::metrics::text::CONTENT_TYPE,
@@ -139,6 +146,7 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
 
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let history = crate::http_history::routes(state.history.clone());
     let with_state = warp::any().map(move || state.clone());
     let system = warp::path("system")
         .and(warp::path::end())
@@ -172,6 +180,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(metrics)
         .unify()
         .or(page)
+        .unify()
+        .or(history)
         .unify()
         .recover(recover)
         .unify()

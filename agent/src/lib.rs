@@ -1,7 +1,8 @@
 //! system-stats agent: a tiny host-metrics service. `config` parses settings,
 //! `platform` collects (one `collect::Collector` per OS), `collect` coalesces
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
-//! `storage_watch` turns filesystem health changes into events, `http`
+//! `storage_watch` turns filesystem health changes into events, `history`
+//! keeps the charts' series and `power` the Pi's power/heat events, `http`
 //! serves it, `app` ties them together.
 //! `serve` is the listener in front of `http`: `tls` (reloaded on SIGHUP by
 //! `tls_reload`) and the `auth` gate, configured by `security_settings`.
@@ -11,9 +12,12 @@ pub mod auth;
 pub mod collect;
 pub mod config;
 pub mod cpu_usage;
+pub mod history;
 pub mod http;
+pub mod http_history;
 pub mod metrics;
 pub mod platform;
+pub mod power;
 pub mod sampler;
 pub mod security_settings;
 pub mod serve;

@@ -45,6 +45,8 @@ fn every_bad_value_is_one_line_and_exit_2() {
         ("SYSTEM_STATS_LOG_FORMAT", "xml"),
         ("SYSTEM_STATS_DISK_PATH", "/does/not/exist"),
         ("SYSTEM_STATS_TEXTFILE_DIR", "/does/not/exist"),
+        ("SYSTEM_STATS_HISTORY", "sometimes"),
+        ("SYSTEM_STATS_HISTORY_DIR", "/does/not/exist"),
         #[cfg(target_os = "linux")]
         ("SYSTEM_STATS_PROCFS", "/tmp"),
         #[cfg(target_os = "linux")]

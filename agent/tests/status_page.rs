@@ -148,3 +148,173 @@ fn read_only_root_raises_the_red_banner_and_ext4_errors_show() {
     assert!(dom.contains("<span>/media/usb (ext4)</span>"), "{dom}");
     assert_eq!(dom.matches(r#"class="row fs-errors""#).count(), 1, "{dom}");
 }
+
+#[path = "support/cdp.rs"]
+mod cdp;
+
+/// What the page drew, read in the page itself.
+const DRAWN: &str = r##"(() => {
+  const path = (s) => { const p = document.querySelector(`svg.chart path[data-series="${s}"]`);
+    return p ? { d: p.getAttribute("d"), points: +p.dataset.points } : null; };
+  const svgs = [...document.querySelectorAll("svg.chart")];
+  return {
+    inner: innerWidth,
+    scroll: document.documentElement.scrollWidth,
+    svgs: svgs.map((s) => ({ w: +s.getAttribute("width"), left: Math.round(s.getBoundingClientRect().left),
+      right: s.getBoundingClientRect().right, range: s.dataset.range })),
+    cpu: path("cpu_percent"), cpu_max: path("cpu_percent_max"), mem: path("memory_percent"),
+    markers: [...document.querySelectorAll("svg.chart .event-marker")].map((m) => m.dataset.kind),
+    events: [...document.querySelectorAll("#events li")].map((l) => l.textContent),
+    axis: [...document.querySelectorAll("svg.chart text[data-t]")].length,
+  };
+})()"##;
+
+/// The (x, y) of each point of an SVG path made of M/L commands.
+fn coords(d: &str) -> Vec<(f64, f64)> {
+    d.split(['M', 'L'])
+        .filter(|s| !s.is_empty())
+        .map(|p| {
+            let (x, y) = p.split_once(',').expect("x,y");
+            (x.parse().expect("x"), y.parse().expect("y"))
+        })
+        .collect()
+}
+
+fn cpu_points(agent: &Agent) -> usize {
+    let h: serde_json::Value = serde_json::from_str(&agent.get("/history").body).expect("json");
+    h["cpu_percent"]
+        .as_array()
+        .expect("cpu")
+        .iter()
+        .filter(|v| !v.is_null())
+        .count()
+}
+
+/// Evaluates `DRAWN` until `ready` holds (the page fetches on its own clock).
+fn drawn(b: &mut cdp::Browser, ready: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = b.eval(DRAWN);
+        if ready(&v) || Instant::now() > deadline {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn history_charts_draw_the_live_points_on_a_phone_and_a_desktop() {
+    let Some(chromium) = browser() else {
+        return;
+    };
+    let root = support::fixture("pi4");
+    let history = tempfile::tempdir().expect("tempdir");
+    let agent = Agent::start(&[
+        (
+            "SYSTEM_STATS_PROCFS",
+            root.join("proc").to_str().expect("utf8"),
+        ),
+        (
+            "SYSTEM_STATS_SYSFS",
+            root.join("sys").to_str().expect("utf8"),
+        ),
+        (
+            "SYSTEM_STATS_HISTORY_DIR",
+            history.path().to_str().expect("utf8"),
+        ),
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while cpu_points(&agent) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let mem = 100.0 - 100.0 * 3_520_733_184.0 / 3_975_475_200.0; // 11.44 %
+    let shots = std::env::var_os("SYSTEM_STATS_SCREENSHOT_DIR");
+    for (name, width, height, mobile) in [("phone", 390, 844, true), ("desktop", 1280, 900, false)]
+    {
+        let mut b = cdp::Browser::start(&chromium);
+        let before = cpu_points(&agent);
+        b.open(&agent.url("/"), width, height, mobile);
+        let v = drawn(&mut b, |v| {
+            v["svgs"].as_array().is_some_and(|s| s.len() == 7) && !v["events"][0].is_null()
+        });
+        let after = cpu_points(&agent);
+        assert_eq!(v["inner"], width, "{name}: the emulated viewport");
+        assert!(
+            v["scroll"].as_u64() <= Some(u64::from(width)),
+            "{name}: no sideways scrolling: {v}"
+        );
+        let svgs = v["svgs"].as_array().expect("svgs");
+        assert_eq!(svgs.len(), 7, "{name}: seven charts: {v}");
+        for s in svgs {
+            assert!(
+                s["right"].as_f64() <= Some(f64::from(width)),
+                "{name}: chart inside the page: {s}"
+            );
+            assert_eq!(s["range"], "1h");
+        }
+        let columns: std::collections::BTreeSet<i64> =
+            svgs.iter().filter_map(|s| s["left"].as_i64()).collect();
+        if mobile {
+            assert_eq!(columns.len(), 1, "phone: one chart per row: {v}");
+        } else {
+            assert!(columns.len() >= 3, "desktop: charts side by side: {v}");
+        }
+        // the CPU line has exactly the points /history holds
+        let cpu = &v["cpu"];
+        let n = cpu["points"].as_u64().expect("points") as usize;
+        assert!(
+            n >= 2 && (before..=after).contains(&n),
+            "{name}: {n} drawn, /history {before}..{after}"
+        );
+        let xy = coords(cpu["d"].as_str().expect("d"));
+        assert_eq!(xy.len(), n);
+        let w = svgs[0]["w"].as_f64().expect("width");
+        assert!(
+            xy.iter().all(|(x, _)| (60.0..=w - 8.0).contains(x)),
+            "{xy:?}"
+        );
+        assert!(
+            xy.windows(2).all(|p| p[0].0 < p[1].0),
+            "time runs left to right"
+        );
+        // memory at 11.44 % of a 0..100 % axis 92 px tall, 8 px from the top
+        let want_y = 8.0 + 92.0 * (1.0 - mem / 100.0);
+        let mem_xy = coords(v["mem"]["d"].as_str().expect("memory line"));
+        assert!(
+            mem_xy.iter().all(|(_, y)| (y - want_y).abs() < 0.11),
+            "{mem_xy:?} vs {want_y}"
+        );
+        assert!(v["axis"].as_u64() >= Some(7 * 5), "time labels: {v}");
+        // 0x50005 at start: event markers and the list
+        let markers = v["markers"].as_array().expect("markers");
+        assert!(markers.iter().any(|m| m == "under_voltage"), "{v}");
+        assert!(markers.iter().any(|m| m == "throttled"), "{v}");
+        let events = v["events"].to_string();
+        assert!(
+            events.contains("under-voltage: began before the agent started"),
+            "{events}"
+        );
+        // hover readout at the right end of the CPU chart
+        let readout = b.eval(
+            r#"(() => { const s = document.querySelector("svg.chart"), r = s.getBoundingClientRect();
+                s.dispatchEvent(new MouseEvent("mousemove", { clientX: r.right - 9, clientY: r.top + 50 }));
+                return s.querySelector(".readout").textContent; })()"#,
+        );
+        let readout = readout.as_str().unwrap_or_default().to_string();
+        assert!(
+            readout.contains("CPU ") && readout.contains(" %"),
+            "{name}: {readout:?}"
+        );
+        if let Some(dir) = &shots {
+            let png = b.screenshot();
+            assert!(png.starts_with(b"\x89PNG"), "a PNG");
+            let file = std::path::Path::new(dir).join(format!("status-page-history-{name}.png"));
+            std::fs::write(file, png).expect("write screenshot");
+        }
+        // the 24 h toggle: the coarse tier with its maximum line
+        b.eval(r##"document.querySelector('#range button[data-range="24h"]').click()"##);
+        let day = drawn(&mut b, |v| v["svgs"][0]["range"] == "24h");
+        assert_eq!(day["svgs"][0]["range"], "24h", "{name}: {day}");
+        assert!(day["cpu_max"]["points"].as_u64() >= Some(1), "{day}");
+    }
+}

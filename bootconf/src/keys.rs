@@ -74,6 +74,8 @@ pub const KEYS: &[Key] = &[
     ss("SYSTEM_STATS_AUTH_EXEMPT", path_list),
     ss("SYSTEM_STATS_AUTH_FAILURE_LIMIT", failure_limit),
     ss("SYSTEM_STATS_TEXTFILE_DIR", absolute_path),
+    ss("SYSTEM_STATS_HISTORY", on_off),
+    ss("SYSTEM_STATS_HISTORY_DIR", absolute_path),
     ss("SYSTEM_STATS_URL", url),
     ss("MONITORING_SERVER_METRICS_URL", url_list),
     ss("SYSTEM_STATS_FORWARD_INTERVAL", positive_seconds),
@@ -151,6 +153,13 @@ fn log_format(v: &str) -> Result<(), String> {
     match v {
         "auto" | "journald" | "text" => Ok(()),
         _ => Err(format!("{v:?} is not one of auto, journald, text")),
+    }
+}
+
+fn on_off(v: &str) -> Result<(), String> {
+    match v.to_ascii_lowercase().as_str() {
+        "on" | "off" | "true" | "false" | "yes" | "no" | "1" | "0" => Ok(()),
+        _ => Err(format!("{v:?} is not on or off")),
     }
 }
 

@@ -8,7 +8,7 @@ pub mod guard;
 
 use crate::cpu_usage::{CpuReading, CpuState};
 use crate::metrics::RawCounters;
-use crate::snapshot::{Filesystem, Snapshot};
+use crate::snapshot::{Filesystem, RaspberryPi, Snapshot};
 
 /// What a caller needs from one collection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,13 @@ pub trait Collector: Send + Sync + 'static {
     /// platform without filesystems (macOS today) has none.
     fn filesystems(&self) -> Vec<Filesystem> {
         Vec::new()
+    }
+
+    /// The `raspberry_pi` section alone (throttling flags, the under-voltage
+    /// alarm), read now: for the power events, every second. None when this
+    /// is not a Raspberry Pi.
+    fn raspberry_pi(&self) -> Option<RaspberryPi> {
+        None
     }
 }
 

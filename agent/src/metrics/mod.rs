@@ -2,7 +2,7 @@
 //! from a snapshot plus raw counters (`families`), rendered by `text`. The
 //! family list is the single source of names for every exporter: node_exporter
 //! names in `node_exporter` (+ `_storage`, `_timex`), ours in `system_stats`
-//! (+ `_storage`).
+//! (+ `_storage`, `_events`).
 
 pub mod exposition;
 pub mod families;
@@ -13,6 +13,7 @@ pub mod node_exporter_storage;
 pub mod node_exporter_timex;
 pub mod raw;
 pub mod system_stats;
+pub mod system_stats_events;
 pub mod system_stats_storage;
 pub mod text;
 

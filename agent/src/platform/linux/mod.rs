@@ -224,4 +224,9 @@ impl crate::collect::Collector for LinuxCollector {
         self.discovery.set_mounts(mounts);
         read
     }
+
+    fn raspberry_pi(&self) -> Option<crate::snapshot::RaspberryPi> {
+        let found = self.discovery.get(&self.roots);
+        rpi::read(&self.roots, &self.info.board, &found.pi)
+    }
 }

@@ -1,0 +1,138 @@
+//! The history routes: `GET /history?range=1h|24h` (columnar JSON),
+//! `GET /history.csv?range=…` and `GET /events` (the Pi's power/heat
+//! events, newest first), and `/charts.js` (the status page's charts).
+//! With the history off the data routes answer 404 saying so.
+
+use crate::history::render::Range;
+use crate::history::History;
+use crate::power::PowerEvent;
+use serde::Serialize;
+use std::collections::HashMap;
+use warp::http::{header, Response, StatusCode};
+use warp::Filter;
+
+fn response(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    resp
+}
+
+fn error(status: StatusCode, message: &str) -> Response<Vec<u8>> {
+    let body = serde_json::json!({ "error": message, "status": status.as_u16() });
+    response(status, "application/json", body.to_string().into_bytes())
+}
+
+fn off() -> Response<Vec<u8>> {
+    error(
+        StatusCode::NOT_FOUND,
+        "history is off (SYSTEM_STATS_HISTORY=off)",
+    )
+}
+
+/// The requested range (default 1h), or the message naming the bad value.
+fn range(query: &HashMap<String, String>) -> Result<Range, String> {
+    match query.get("range") {
+        None => Ok(Range::Hour),
+        Some(v) => Range::parse(v).ok_or_else(|| format!("range must be 1h or 24h, not {v:?}")),
+    }
+}
+
+fn history(
+    history: Option<History>,
+    query: HashMap<String, String>,
+    json: bool,
+) -> Response<Vec<u8>> {
+    let Some(h) = history else { return off() };
+    let range = match range(&query) {
+        Ok(r) => r,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+    };
+    let body = h.body(json, range, chrono::Utc::now().timestamp());
+    let (kind, body) = if json {
+        ("application/json", body.as_ref().clone())
+    } else {
+        ("text/csv; charset=utf-8", body.as_ref().clone())
+    };
+    response(StatusCode::OK, kind, body)
+}
+
+/// The status page's charts, embedded at build time.
+pub const CHARTS_JS: &str = include_str!("web/charts.js");
+
+/// One event as `/events` shows it.
+#[derive(Serialize)]
+struct EventView {
+    #[serde(flatten)]
+    event: PowerEvent,
+    duration_s: Option<i64>,
+    message: String,
+}
+
+impl EventView {
+    fn of(e: PowerEvent) -> EventView {
+        let what = e.kind.describe();
+        let message = match (e.before_agent_start, e.ongoing, e.duration_s()) {
+            (true, true, _) => format!("{what}: began before the agent started, still going on"),
+            (true, false, _) => format!("{what}: occurred before the agent started"),
+            (false, true, _) => format!("{what}: going on"),
+            (false, false, Some(d)) => format!("{what}: lasted {d} s"),
+            (false, false, None) => format!("{what}: ended (end unknown: the agent stopped)"),
+        };
+        EventView {
+            event: e,
+            duration_s: e.duration_s(),
+            message,
+        }
+    }
+}
+
+fn events(history: Option<History>) -> Response<Vec<u8>> {
+    let Some(h) = history else { return off() };
+    let events: Vec<EventView> = h.events().into_iter().map(EventView::of).collect();
+    match serde_json::to_vec(&serde_json::json!({ "events": events })) {
+        Ok(body) => response(StatusCode::OK, "application/json", body),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "cannot serialize events"),
+    }
+}
+
+/// `/history`, `/history.csv`, `/events`.
+pub fn routes(
+    h: Option<History>,
+) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
+    let with = warp::any().map(move || h.clone());
+    let query = warp::query::<HashMap<String, String>>()
+        .or(warp::any().map(HashMap::new))
+        .unify();
+    let json = warp::path("history")
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(with.clone())
+        .and(query)
+        .map(|h, q| history(h, q, true));
+    let csv = warp::path("history.csv")
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(with.clone())
+        .and(query)
+        .map(|h, q| history(h, q, false));
+    let events = warp::path("events")
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(with)
+        .map(events);
+    let script = warp::path("charts.js")
+        .and(warp::path::end())
+        .and(warp::get())
+        .map(|| {
+            response(
+                StatusCode::OK,
+                "text/javascript; charset=utf-8",
+                CHARTS_JS.as_bytes().to_vec(),
+            )
+        });
+    json.or(csv).unify().or(events).unify().or(script).unify()
+}
