@@ -23,6 +23,9 @@ for deb in "$@"; do
   echo "  ok: lintian: no errors, no warnings; Version $ver matches debian/changelog"
 
   rm -rf "$X/root"; mkdir -p "$X/root"; dpkg-deb -x "$deb" "$X/root"
+  # Commands the units take from packages every Debian system has (ExecReload=/bin/kill,
+  # procps) are not in this package's tree: give verify the host's.
+  for tool in /bin/kill; do install -D -m 755 "$tool" "$X/root$tool"; done
   units=$(cd "$X/root" && ls usr/lib/systemd/system/*.service lib/systemd/system/*.service 2>/dev/null || true)
   [ -n "$units" ] || die "$deb ships no systemd unit"
   for u in $units; do

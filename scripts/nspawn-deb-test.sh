@@ -217,6 +217,14 @@ user=$(stat -c %U /proc/$pid)
 ok "MainPID $pid runs as uid $uid ($user, DynamicUser=yes); CapEff=$(awk '/CapEff/{print $2}' /proc/$pid/status)"
 [ "$(awk '/CapEff/{print $2}' /proc/$pid/status)" = 0000000000000000 ] || fail "has capabilities"
 
+section "history"
+sleep 6; systemctl restart $AGENT; sleep 1   # SIGTERM saves the history to its StateDirectory=
+h=/var/lib/private/system-stats/history.bin
+[ -s $h ] && [ "$(readlink /var/lib/system-stats)" = private/system-stats ] || fail "no history saved in the unit's StateDirectory= ($h)"
+n=$(curl -fsS --max-time 5 'http://127.0.0.1:5001/history?range=1h' | python3 -c 'import json,sys; print(sum(v is not None for v in json.load(sys.stdin)["cpu_percent"]))')
+[ "$n" -ge 1 ] || fail "history empty after a restart"
+ok "history saved on stop to $h ($(stat -c %s $h) bytes, owner $(stat -c %U $h)); $n CPU point(s) served again after the restart"
+
 section "journald"
 sleep 0.3
 journalctl -u $AGENT -o json --no-pager >/tmp/agent-journal.json
@@ -387,7 +395,7 @@ done
 grep -rqs system-stats /var/lib/systemd/deb-systemd-helper-enabled /var/lib/systemd/deb-systemd-helper-masked && left+=("deb-systemd-helper state")
 [ -e /etc/default/system-stats ] && left+=("conffile /etc/default/system-stats")
 ls /etc/default/system-stats* >/dev/null 2>&1 && left+=("conffile leftovers")
-for d in /var/lib/private/system-stats-forwarder /var/lib/system-stats-forwarder /var/lib/system-stats; do
+for d in /var/lib/private/system-stats-forwarder /var/lib/system-stats-forwarder /var/lib/private/system-stats /var/lib/system-stats; do
   [ -e "$d" ] || [ -L "$d" ] && left+=("state $d")
 done
 getent passwd system-stats system-stats-forwarder >/dev/null && left+=("user")
