@@ -36,7 +36,7 @@ ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs}
 WORK=${WORK:-$(mktemp -d /tmp/system-stats-nspawn.XXXXXX)}
 MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
   grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
-INCLUDE=systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db
+INCLUDE=systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db,procps
 MACHINE=sstest-$$
 mkdir -p "$WORK"
 
