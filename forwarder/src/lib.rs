@@ -115,17 +115,7 @@ fn http_client(config: &Config, timeout: Duration) -> Result<reqwest::Client, St
                 .flat_map(|rw| rw.endpoints.iter().map(|e| &e.url)),
         )
         .any(|u| u.scheme() == "https");
-    reqwest::Client::builder()
-        .use_rustls_tls()
-        // Root certificates cost memory; load them only when needed.
-        .tls_built_in_root_certs(any_https)
-        .connect_timeout(timeout)
-        .timeout(timeout)
-        .pool_max_idle_per_host(1)
-        .user_agent(concat!(
-            "system-stats-forwarder/",
-            env!("CARGO_PKG_VERSION")
-        ))
+    source_client::client_builder(any_https, timeout)
         .build()
         .map_err(|e| {
             format!(

@@ -1,6 +1,8 @@
-//! The HTTP client that polls the agent: it alone carries the agent's
-//! credentials (as a default, sensitive `Authorization` header) and trusts
-//! the agent's CA file, so neither ever reaches a destination.
+//! The forwarder's HTTP clients: the settings they all share
+//! (`client_builder`), and the client that polls the agent, which alone
+//! carries the agent's credentials (as a default, sensitive `Authorization`
+//! header) and trusts the agent's CA file, so neither ever reaches a
+//! destination.
 
 use crate::config::source_access::{SourceAccess, SourceAuth};
 use crate::delivery::error_chain;
@@ -27,6 +29,22 @@ fn authorization(auth: &SourceAuth) -> Result<Option<HeaderValue>, String> {
     Ok(Some(v))
 }
 
+/// The settings every client of the forwarder shares: rustls, system root
+/// certificates only when `system_roots` (they cost memory), one idle
+/// connection per host, the timeouts, our User-Agent.
+pub fn client_builder(system_roots: bool, timeout: Duration) -> reqwest::ClientBuilder {
+    Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(system_roots)
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .pool_max_idle_per_host(1)
+        .user_agent(concat!(
+            "system-stats-forwarder/",
+            env!("CARGO_PKG_VERSION")
+        ))
+}
+
 /// `https` says whether any polled URL is https (system roots are loaded
 /// only then, and only without a CA file).
 pub fn build(access: &SourceAccess, https: bool, timeout: Duration) -> Result<Client, String> {
@@ -34,17 +52,8 @@ pub fn build(access: &SourceAccess, https: bool, timeout: Duration) -> Result<Cl
     if let Some(v) = authorization(&access.auth)? {
         headers.insert(AUTHORIZATION, v);
     }
-    let mut builder = Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(https && access.ca.is_none())
-        .default_headers(headers)
-        .connect_timeout(timeout)
-        .timeout(timeout)
-        .pool_max_idle_per_host(1)
-        .user_agent(concat!(
-            "system-stats-forwarder/",
-            env!("CARGO_PKG_VERSION")
-        ));
+    let mut builder =
+        client_builder(https && access.ca.is_none(), timeout).default_headers(headers);
     if let Some((path, pem)) = &access.ca {
         let certs = reqwest::Certificate::from_pem_bundle(pem)
             .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
