@@ -15,15 +15,9 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "install-test-deps: installing ${need[*]}"
-apt-get update -q >/dev/null
 # packages with daemons (prometheus) must not start them here: tests start their own
-policy=/usr/sbin/policy-rc.d
-created_policy=
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
-fi
-trap '[ -n "$created_policy" ] && rm -f "$policy"' EXIT
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+. "$(dirname "$0")/lib.sh"
+apt_install_no_start "${need[@]}"
 # the parity test starts its own node_exporter on a free port: keep the
 # package's service from starting at boot and holding :9100
 if [[ " ${need[*]} " == *" prometheus-node-exporter "* ]] && command -v systemctl >/dev/null; then

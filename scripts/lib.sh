@@ -24,6 +24,19 @@ apt_install() {
   "${APT[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# apt_install for packages whose daemons the caller starts itself (prometheus,
+# node_exporter): a policy-rc.d denying starts is in place while they install,
+# removed again unless it was there before.
+apt_install_no_start() {
+  local policy=/usr/sbin/policy-rc.d made=0 rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made=1
+  fi
+  (apt_install "$@") || rc=$?   # a subshell: the policy goes even when apt fails
+  ((made)) && rm -f "$policy"
+  return $rc
+}
+
 # cargo-deb from crates (its releases are not in Debian bookworm).
 ensure_cargo_deb() {
   if ! cargo deb --version >/dev/null 2>&1; then

@@ -31,17 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! command -v prometheus >/dev/null; then
-  # installed, not started: no policy-rc.d means the package would start its daemon
-  made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
-    made_policy=1
-  fi
-  apt_install prometheus
-  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
-fi
+command -v prometheus >/dev/null || apt_install_no_start prometheus
 apt_install openssl curl jq python3
 log "$(prometheus --version 2>&1 | head -n1)"
 

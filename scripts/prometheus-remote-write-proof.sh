@@ -38,15 +38,8 @@ done
 # ---------------------------------------------------------------- Prometheus
 if ! command -v prometheus >/dev/null; then
   say "installing the prometheus package (its daemon is not started)"
-  made_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
-    made_policy=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  . "$ROOT/scripts/lib.sh"
+  apt_install_no_start prometheus
 fi
 say "$(prometheus --version 2>&1 | head -n1)"
 
