@@ -9,7 +9,7 @@ SUITE=bookworm
 image_host_tools() {
   apt_install mmdebstrap qemu-user-static binfmt-support arch-test dosfstools mtools \
     genimage e2fsprogs fdisk bmap-tools xz-utils zstd fuse2fs qemu-system-arm \
-    openssh-client python3 curl ca-certificates
+    openssh-client python3 curl ca-certificates systemd
 }
 
 # binfmt_misc is not mounted on CI machines: mount it and enable the qemu
