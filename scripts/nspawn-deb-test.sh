@@ -207,7 +207,7 @@ disk_total=$(python3 -c 'import json;print(json.load(open("/tmp/system.json"))["
 ok "/system disk.total=$disk_total (statvfs of / readable under ProtectSystem=strict)"
 sync=$(python3 -c 'import json;print(json.load(open("/tmp/system.json"))["system"]["clock_synchronized"])')
 [ "$sync" = True ] || [ "$sync" = False ] || fail "system.clock_synchronized=$sync: adjtimex denied by the unit?"
-curl -fsS --max-time 5 http://127.0.0.1:5001/metrics | grep -q '^node_timex_sync_status [01]$' || fail "no node_timex_sync_status under the unit"
+curl -fsS --max-time 5 http://127.0.0.1:5001/metrics | grep '^node_timex_sync_status [01]$' >/dev/null || fail "no node_timex_sync_status under the unit"
 ok "/system clock_synchronized=$sync and node_timex_sync_status under the unit's SystemCallFilter (adjtimex read allowed)"
 
 section "unprivileged"
@@ -295,14 +295,14 @@ posts_over() { [ "$(posts)" -gt "$1" ]; }
 # shares the host's kernel clock; where that is not synchronized (no time
 # source here), prove the hold under the real unit, then sync the way
 # systemd-timesyncd announces it.
-holding() { journalctl -u $FWD --no-pager | grep -q "not synchronized yet: holding samples"; }
+holding() { journalctl -u $FWD --no-pager | grep "not synchronized yet: holding samples" >/dev/null; }
 if wait_for 5 holding; then
   sleep 3
   [ "$(posts)" -eq 0 ] || fail "forwarder posted $(posts) samples before the clock was synchronized"
   ok "clock not synchronized: the forwarder holds its samples (0 posts after 3s)"
   mkdir -p /run/systemd/timesync && touch /run/systemd/timesync/synchronized
   wait_for 20 posts_over 2 || fail "forwarder delivered $(posts) posts in 20s after timesyncd's flag"
-  journalctl -u $FWD --no-pager | grep -q "clock is synchronized: [1-9][0-9]* held samples get its time" ||
+  journalctl -u $FWD --no-pager | grep "clock is synchronized: [1-9][0-9]* held samples get its time" >/dev/null ||
     fail "no 'held samples get its time' line after the clock synchronized"
   ok "after /run/systemd/timesync/synchronized: held samples delivered with the synchronized time"
 else
@@ -328,10 +328,11 @@ section "secrets: systemd credentials, never in the environment"
 [ "$(stat -c '%a %U' /etc/default/system-stats)" = "640 root" ] ||
   fail "/etc/default/system-stats is $(stat -c '%a %U' /etc/default/system-stats), want 640 root"
 ok "/etc/default/system-stats: mode 640, owner root (not world-readable; systemd reads it as root)"
-secret_nowhere() {   # TOKEN: absent from systemctl show, the forwarder's environ, the journal
-  ! systemctl show $FWD | grep -qF "$1" || fail "the secret is in systemctl show"
-  ! tr '\0' '\n' </proc/"$(prop $FWD MainPID)"/environ | grep -qF "$1" || fail "the secret is in /proc/<pid>/environ"
-  ! journalctl --no-pager | grep -qF "$1" || fail "the secret is in the journal"
+secret_nowhere() {   # TOKEN [UNIT]: absent from systemctl show, the unit's environ, the journal
+  local unit=${2:-$FWD}
+  ! systemctl show "$unit" | grep -F "$1" >/dev/null || fail "the secret is in systemctl show $unit"
+  ! tr '\0' '\n' </proc/"$(prop "$unit" MainPID)"/environ | grep -F "$1" >/dev/null || fail "the secret is in $unit's /proc/<pid>/environ"
+  ! journalctl --no-pager | grep -F "$1" >/dev/null || fail "the secret is in the journal"
 }
 sent_token() { n=$(posts); wait_for 20 posts_over $((n + 1)) && [ "$(tail -1 /run/received.authorization)" = "Bearer $1" ]; }
 TOK=nspawn-credstore-s3cret
@@ -355,9 +356,27 @@ n=$(posts); wait_for 20 posts_over $((n + 1)) || fail "no posts after the creden
 [ "$(tail -1 /run/received.authorization)" = - ] || fail "Authorization still sent: $(tail -1 /run/received.authorization)"
 ok "no credential: the forwarder starts and sends no Authorization header"
 
+# The agent's bearer token as a credential, and the forwarder polling it with
+# the same token as its own credential (SYSTEM_STATS_SOURCE_TOKEN).
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+agent_health() { curl -fsS --max-time 2 http://127.0.0.1:5001/health >/dev/null; }
+TOK=nspawn-agent-s3cret
+(umask 077; for c in SYSTEM_STATS_AUTH_TOKEN SYSTEM_STATS_SOURCE_TOKEN; do printf '%s\n' "$TOK" >/etc/credstore/$c; done)
+systemctl restart $AGENT $FWD
+wait_for 20 agent_health || fail "agent not healthy with SYSTEM_STATS_AUTH_TOKEN from /etc/credstore"
+[ "$(code http://127.0.0.1:5001/system)" = 401 ] || fail "/system answered without the credential's token"
+[ "$(code -H "Authorization: Bearer $TOK" http://127.0.0.1:5001/system)" = 200 ] || fail "/system refused the credential's token"
+n=$(posts); wait_for 20 posts_over $((n + 2)) || fail "the forwarder stopped posting when the agent required its credential"
+secret_nowhere "$TOK" $AGENT; secret_nowhere "$TOK" $FWD
+ok "LoadCredential=SYSTEM_STATS_AUTH_TOKEN: /system 401 without it, 200 with it; the forwarder polls with SYSTEM_STATS_SOURCE_TOKEN and posts; not in systemctl show, environ or journal"
+rm /etc/credstore/SYSTEM_STATS_AUTH_TOKEN /etc/credstore/SYSTEM_STATS_SOURCE_TOKEN
+systemctl restart $AGENT $FWD
+wait_for 20 agent_health || fail "agent not healthy after its credential was removed"
+[ "$(code http://127.0.0.1:5001/system)" = 200 ] || fail "/system still wants a token after the credential was removed"
+
 section "conffile survives reinstall / upgrade"
 conf_ok() { grep -q '^MONITORING_SERVER_METRICS_URL=http://127.0.0.1:5050/metrics' /etc/default/system-stats; }
-no_leftovers() { ! ls /etc/default/system-stats.dpkg-* 2>/dev/null | grep -q .; }
+no_leftovers() { ! ls /etc/default/system-stats.dpkg-* 2>/dev/null | grep . >/dev/null; }
 "${APT[@]}" install --reinstall "$DEB" </dev/null >/tmp/reinstall.log 2>&1 || { cat /tmp/reinstall.log; fail "apt install --reinstall"; }
 conf_ok && no_leftovers || fail "edited conffile lost by apt install --reinstall"
 ok "apt install --reinstall ./deb: edited /etc/default/system-stats kept"
