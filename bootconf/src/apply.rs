@@ -1,16 +1,16 @@
 //! Applying `system-stats.conf` once: plan (pure: which settings to write and
-//! which lines to reject, with reasons), then write `/etc/default/system-stats`
-//! atomically, enable the forwarder when it has a destination, and rename the
+//! which lines to reject, with reasons), then write the secrets the units load
+//! as credentials to `/etc/credstore` and the other settings to
+//! `/etc/default/system-stats`, atomically, enable the forwarder when it has a destination, and rename the
 //! file to `system-stats.conf.applied` with secrets removed. Every step can run
 //! again after a power loss and gives the same result.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{conffile, keys, parse, redact};
+use crate::atomic_write::{sync_dir, write_atomically};
+use crate::{conffile, credstore, keys, parse, redact};
 
 /// The settings to write and the problems found, from a file's text.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -21,7 +21,8 @@ pub struct Plan {
     pub problems: Vec<String>,
     /// Image keys present (applied by the appliance image, not here).
     pub image_keys: Vec<String>,
-    /// Some system-stats key that is a secret was set.
+    /// Some system-stats key that is a secret, and not a credential, was set
+    /// (it stays in the conffile, which is then root-only).
     pub has_secret: bool,
 }
 
@@ -45,7 +46,7 @@ pub fn plan(text: &str) -> Plan {
         match key.kind {
             keys::Kind::Image => p.image_keys.push(e.key),
             keys::Kind::SystemStats => {
-                p.has_secret |= key.secret;
+                p.has_secret |= key.secret && !credstore::is_credential(&e.key);
                 p.settings.retain(|(k, _)| *k != e.key);
                 p.settings.push((e.key, e.value));
             }
@@ -58,6 +59,8 @@ pub fn plan(text: &str) -> Plan {
 pub struct Paths {
     pub conf: PathBuf,
     pub default_file: PathBuf,
+    /// systemd's credential store (`/etc/credstore`).
+    pub credstore: PathBuf,
     pub systemctl: Option<PathBuf>,
 }
 
@@ -82,15 +85,25 @@ pub fn run(paths: &Paths) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", paths.default_file.display())),
     };
-    let settings: Vec<(&str, &str)> = plan
+    let (credentials, settings): (Vec<(&str, &str)>, Vec<(&str, &str)>) = plan
         .settings
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
+        .partition(|(k, _)| credstore::is_credential(k));
+    for (k, v) in &credentials {
+        credstore::write(&paths.credstore, k, v)?;
+        println!("<6>{}: set {k}", paths.credstore.join(k).display());
+    }
+    // A credential and a conffile value for one secret would be two sources,
+    // which the daemons refuse: the card's credential replaces both forms.
+    let replaced: Vec<String> = credentials
+        .iter()
+        .flat_map(|(k, _)| [k.to_string(), format!("{k}_FILE")])
         .collect();
-    let new = conffile::merge(&old, &settings);
+    let new = conffile::merge(&conffile::unset(&old, &replaced), &settings);
     let mode = if plan.has_secret { 0o600 } else { 0o640 };
     write_atomically(&paths.default_file, new.as_bytes(), mode)?;
-    for (k, _) in &plan.settings {
+    for (k, _) in &settings {
         println!("<6>{}: set {k}", paths.default_file.display());
     }
     if !plan.image_keys.is_empty() {
@@ -129,29 +142,6 @@ fn enable_forwarder(systemctl: &Path) {
             Ok(s) if s.success() => println!("<6>systemctl {}: done", args.join(" ")),
             Ok(s) => println!("<3>systemctl {}: {s}", args.join(" ")),
             Err(e) => println!("<3>systemctl {}: {e}", args.join(" ")),
-        }
-    }
-}
-
-/// Writes `path` through a temporary file in the same directory, fsynced and
-/// renamed over it, so a power loss leaves the old or the new file, never half.
-fn write_atomically(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
-    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let tmp = path.with_extension("bootconf-tmp");
-    let mut f = fs::File::create(&tmp).map_err(err)?;
-    f.write_all(data).map_err(err)?;
-    // FAT has no modes: setting them there fails and does not matter.
-    let _ = f.set_permissions(fs::Permissions::from_mode(mode));
-    f.sync_all().map_err(err)?;
-    fs::rename(&tmp, path).map_err(err)?;
-    sync_dir(path);
-    Ok(())
-}
-
-fn sync_dir(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
         }
     }
 }

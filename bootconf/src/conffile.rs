@@ -37,6 +37,18 @@ pub fn merge(text: &str, settings: &[(&str, &str)]) -> String {
     out
 }
 
+/// Returns `text` without the active `KEY=` lines of `keys` (the commented
+/// defaults stay). Idempotent, like [`merge`].
+pub fn unset(text: &str, keys: &[String]) -> String {
+    let mut out: String = text
+        .lines()
+        .filter(|l| !keys.iter().any(|k| assigns(l, k)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push('\n');
+    out
+}
+
 /// The active value of `key` in a conffile text, if any.
 pub fn value_of<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.lines()
@@ -90,6 +102,14 @@ mod tests {
         ];
         let once = merge(DEFAULTS, &s);
         assert_eq!(merge(&once, &s), once);
+    }
+
+    #[test]
+    fn unset_drops_active_lines_and_keeps_the_commented_default() {
+        let keys = ["A".to_string(), "A_FILE".to_string()];
+        let out = unset("#A=\nA=1\nAB=2\nA_FILE=/x\n", &keys);
+        assert_eq!(out, "#A=\nAB=2\n");
+        assert_eq!(unset(&out, &keys), out);
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! system-stats-bootconf: applies the settings of `system-stats.conf` (a
 //! `KEY=value` file on the boot partition, editable from any laptop) to
-//! `/etc/default/system-stats` once, then renames it `system-stats.conf.applied`
+//! `/etc/default/system-stats` (secrets to `/etc/credstore`) once, then renames it `system-stats.conf.applied`
 //! with secrets removed. Pure parsing, validation and merging live in their own
 //! modules; only `apply` touches the filesystem.
 
 pub mod apply;
+mod atomic_write;
 pub mod conffile;
+pub mod credstore;
 pub mod keys;
 pub mod parse;
 pub mod redact;

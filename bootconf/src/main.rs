@@ -1,5 +1,5 @@
 //! `system-stats-bootconf`: applies `/boot/firmware/system-stats.conf` to
-//! `/etc/default/system-stats` (run once at boot by system-stats-bootconf.service),
+//! `/etc/default/system-stats` and `/etc/credstore` (run once at boot by system-stats-bootconf.service),
 //! or with `--check` only validates a file (used when baking one into an image).
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use system_stats_bootconf::apply::{self, Paths};
 
 const USAGE: &str =
-    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--no-systemctl] [--check]";
+    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--no-systemctl] [--check]";
 
 fn main() -> ExitCode {
     match parse_args() {
@@ -51,6 +51,7 @@ fn parse_args() -> Result<(Paths, bool), lexopt::Error> {
     let mut paths = Paths {
         conf: PathBuf::from("/boot/firmware/system-stats.conf"),
         default_file: PathBuf::from("/etc/default/system-stats"),
+        credstore: PathBuf::from("/etc/credstore"),
         systemctl: Some(PathBuf::from("systemctl")),
     };
     let mut check_only = false;
@@ -59,6 +60,7 @@ fn parse_args() -> Result<(Paths, bool), lexopt::Error> {
         match arg {
             Long("conf") => paths.conf = p.value()?.into(),
             Long("default-file") => paths.default_file = p.value()?.into(),
+            Long("credstore") => paths.credstore = p.value()?.into(),
             Long("systemctl") => paths.systemctl = Some(p.value()?.into()),
             Long("no-systemctl") => paths.systemctl = None,
             Long("check") => check_only = true,

@@ -16,6 +16,8 @@ fn run(dir: &Path, extra: &[&str]) -> Output {
         .arg(dir.join("system-stats.conf"))
         .arg("--default-file")
         .arg(dir.join("default"))
+        .arg("--credstore")
+        .arg(dir.join("credstore"))
         .arg("--systemctl")
         .arg(dir.join("systemctl"))
         .args(extra)
@@ -61,17 +63,23 @@ fn applies_good_values_names_bad_ones_and_redacts() {
     let default = fs::read_to_string(dir.path().join("default")).expect("default");
     assert!(default.contains("\nMONITORING_SERVER_METRICS_URL=http://10.0.2.2:5050/metrics\n"));
     assert!(default.contains("\nSYSTEM_STATS_FORWARD_INTERVAL=2\n"));
-    assert!(default.contains("\nSYSTEM_STATS_FORWARD_TOKEN=s3cr3t-token\n"));
+    assert!(
+        !default.contains("s3cr3t"),
+        "the token is a credential, not a setting"
+    );
     assert!(
         !default.contains("\nSYSTEM_STATS_PORT="),
         "a rejected value is not written"
     );
-    let mode = fs::metadata(dir.path().join("default"))
-        .expect("stat")
-        .permissions()
-        .mode()
-        & 0o777;
-    assert_eq!(mode, 0o600, "a token makes the conffile root-only");
+    let mode = |p: &Path| fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.path().join("default")), 0o640);
+    let cred = dir.path().join("credstore/SYSTEM_STATS_FORWARD_TOKEN");
+    assert_eq!(
+        fs::read_to_string(&cred).expect("credential"),
+        "s3cr3t-token"
+    );
+    assert_eq!(mode(&cred), 0o600, "the credential is root-only");
+    assert_eq!(mode(&dir.path().join("credstore")), 0o700);
 
     assert!(!dir.path().join("system-stats.conf").exists());
     let applied =
@@ -99,6 +107,42 @@ fn applying_again_after_an_interrupted_apply_gives_the_same_result() {
         first
     );
     assert!(!dir.path().join("system-stats.conf").exists());
+}
+
+#[test]
+fn a_credential_replaces_the_same_secret_set_in_the_conffile() {
+    let dir = setup("SYSTEM_STATS_SOURCE_TOKEN=from-card\nSYSTEM_STATS_REMOTE_WRITE_URL=http://u:p@10.0.2.2:9090/api/v1/write\n");
+    fs::write(
+        dir.path().join("default"),
+        format!(
+            "{DEFAULTS}SYSTEM_STATS_SOURCE_TOKEN=old\nSYSTEM_STATS_SOURCE_TOKEN_FILE=/etc/old\n"
+        ),
+    )
+    .expect("write default");
+    let out = run(dir.path(), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let default = fs::read_to_string(dir.path().join("default")).expect("default");
+    assert!(
+        !default.contains("SYSTEM_STATS_SOURCE_TOKEN=old") && !default.contains("_FILE=/etc/old"),
+        "two sources for one secret would stop the daemon: {default}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("credstore/SYSTEM_STATS_SOURCE_TOKEN")).expect("cred"),
+        "from-card"
+    );
+    let mode = fs::metadata(dir.path().join("default"))
+        .expect("stat")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(
+        mode, 0o600,
+        "a URL with a password stays in the conffile, root-only"
+    );
 }
 
 #[test]

@@ -27,3 +27,23 @@ fn every_daemon_setting_is_a_key_and_every_key_a_setting() {
     );
     assert!(daemons.len() >= 20, "only {} settings found", daemons.len());
 }
+
+/// The secrets written to `/etc/credstore` are exactly the units' `LoadCredential=` names.
+#[test]
+fn credentials_are_the_units_load_credential_names() {
+    let units = [
+        include_str!("../../debian/system-stats.service"),
+        include_str!("../../debian/system-stats-forwarder.service"),
+    ];
+    let loaded: BTreeSet<&str> = units
+        .iter()
+        .flat_map(|u| u.lines())
+        .filter_map(|l| l.strip_prefix("LoadCredential="))
+        .map(str::trim)
+        .collect();
+    let ours: BTreeSet<&str> = system_stats_bootconf::credstore::CREDENTIALS
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(ours, loaded);
+}

@@ -152,10 +152,14 @@ guest_checks_config() {
   grep -q 'timezone: "Mars/Olympus_Mons" is not a time zone' "$TW/a.firstboot.log" || fail "bad timezone not logged"
   ! grep -q 'tok-secret-123' "$TW/a.firstboot.log" || fail "a secret was logged"
   ok "bad values logged with key and reason: $(grep -c 'ignored' "$TW/a.firstboot.log") lines, the rest applied"
-  in_guest 'ls /boot/firmware; cat /boot/firmware/system-stats.conf.applied; grep -c . /etc/default/system-stats; stat -c %a /etc/default/system-stats' > "$TW/a.applied"
+  in_guest 'ls /boot/firmware; cat /boot/firmware/system-stats.conf.applied /etc/default/system-stats; stat -c %a /etc/default/system-stats' > "$TW/a.applied"
   ! grep -qx 'system-stats.conf' "$TW/a.applied" && grep -q '^# SYSTEM_STATS_FORWARD_TOKEN=<removed after applying>' "$TW/a.applied" &&
-    ! grep -q 'tok-secret-123' "$TW/a.applied" || fail "system-stats.conf not renamed/redacted: $(cat "$TW/a.applied")"
-  ok "system-stats.conf renamed to .applied, token removed; /etc/default/system-stats mode $(tail -1 "$TW/a.applied")"
+    ! grep -q 'tok-secret-123' "$TW/a.applied" || fail "system-stats.conf not renamed/redacted, or the token in the conffile: $(cat "$TW/a.applied")"
+  local cred; cred=$(in_guest 'stat -c "%a %U" /etc/credstore/SYSTEM_STATS_FORWARD_TOKEN; cat /etc/credstore/SYSTEM_STATS_FORWARD_TOKEN')
+  [ "$cred" = "600 root
+tok-secret-123" ] || fail "/etc/credstore/SYSTEM_STATS_FORWARD_TOKEN: $cred"
+  grep -qx 'Bearer tok-secret-123' "$TW/received.authorization" || fail "the forwarder did not send the credential's token: $(sort -u "$TW/received.authorization")"
+  ok "system-stats.conf renamed to .applied, token removed; the token a credential (/etc/credstore, 600 root) the forwarder sends; /etc/default/system-stats mode $(tail -1 "$TW/a.applied")"
   in_guest 'systemctl is-enabled system-stats-forwarder; systemctl is-active system-stats-forwarder systemd-timesyncd avahi-daemon systemd-networkd' | tr '\n' ' ' > "$TW/a.units"
   [ "$(cat "$TW/a.units")" = "enabled active active active active " ] || fail "units: $(cat "$TW/a.units")"
   ok "forwarder enabled+active; timesyncd, avahi-daemon, networkd active"
