@@ -55,6 +55,9 @@ pub fn plan(text: &str) -> Plan {
     p
 }
 
+/// A setting to write: key and value.
+type Setting<'a> = (&'a str, &'a str);
+
 /// Where things are; `systemctl: None` leaves units alone (tests, image builds).
 pub struct Paths {
     pub conf: PathBuf,
@@ -85,7 +88,7 @@ pub fn run(paths: &Paths) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", paths.default_file.display())),
     };
-    let (credentials, settings): (Vec<(&str, &str)>, Vec<(&str, &str)>) = plan
+    let (credentials, settings): (Vec<Setting>, Vec<Setting>) = plan
         .settings
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
