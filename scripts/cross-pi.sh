@@ -109,7 +109,7 @@ if [ "$MODE" = cross ]; then
 fi
 debian_targets() { echo "${CROSS_PI_TARGETS:-aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf}"; }
 [ "$MODE" = debian ] && TARGETS=$(debian_targets)
-log "mode: $MODE${ENGINE:+ ($ENGINE, toolchain $TOOLCHAIN)}; targets: $TARGETS; CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
+log "mode: $MODE$([ "$MODE" = cross ] && echo " ($ENGINE, toolchain $TOOLCHAIN)"); targets: $TARGETS; CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 
 ensure_cargo_deb
 # cargo-deb resolves `$auto` (dpkg-shlibdeps) against the host's cross libc
