@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi qemu-smoke e2e prometheus-https packaging-ci image image-test clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ cross-toolchain: ## install the docker-free arm64/armhf Rust toolchain (root, id
 
 cross-pi: ## arm64 + armhf .debs for Raspberry Pi, in target/pi/ (cross if a container engine runs, else docker-free)
 	scripts/cross-pi.sh
+
+cross-pi-proof: ## cross mode with podman + a local Debian-built image: .debs in target/pi-cross, qemu-user, same files as target/pi (root)
+	scripts/cross-pi-proof.sh
 
 qemu-smoke: ## run the target/pi .debs' binaries under qemu-user (after make cross-pi)
 	scripts/qemu-smoke.sh target/pi/system-stats_*.deb
