@@ -4,9 +4,10 @@
 #   - a lone `/system` and `/metrics` (15 requests 0.4 s apart, so nothing is
 #     reused or coalesced): the agent's CPU (sum of its threads' schedstat run
 #     time, the idle rate subtracted), measured before any load;
-#   - the floor: the files that one traced lone collection opened (strace,
-#     less what an idle window of the same length opened), read bare by
-#     agent/examples/read_floor.rs (open, 4 KiB reads, close; statvfs);
+#   - the floor: the files that one traced lone collection opened or read
+#     (strace; a file the agent keeps open shows as a pread64 of its fd),
+#     less those of an idle window of the same length, each read once bare
+#     by agent/examples/read_floor.rs (open, 4 KiB reads, close; statvfs);
 #   - syscalls of one lone collection (strace -c, idle window subtracted);
 #   - RSS after 5 s of `wrk -c8` on `/system`, `/metrics` and `/` in turn.
 # Prints a markdown table. Needs strace and wrk (installed when missing).
@@ -65,7 +66,7 @@ lone() {
 # traced OUT [ROUTE]: strace the agent for 1 s, requesting ROUTE once inside
 traced() {
   local out=$1 route=${2:-}
-  strace -f -qq -p "$AGENT_PID" -e trace=openat,statfs -o "$out.files" 2>/dev/null &
+  strace -f -qq -y -p "$AGENT_PID" -e trace=openat,statfs,pread64 -o "$out.files" 2>/dev/null &
   local st=$!; sleep 0.3
   [ -n "$route" ] && curl -fsS -o /dev/null "$BASE/$route"
   sleep 0.7; kill -INT "$st"; wait "$st" 2>/dev/null || true
@@ -74,7 +75,7 @@ traced() {
   [ -n "$route" ] && curl -fsS -o /dev/null "$BASE/$route"
   sleep 0.7; kill -INT "$st"; wait "$st" 2>/dev/null || true
 }
-paths() { sed -nE 's/.*openat\([^"]*"([^"]*)".*/\1/p; s/.*statfs\("([^"]*)".*/statfs:\1/p' "$1"; }
+paths() { sed -nE 's/.*openat\([^"]*"([^"]*)".*/\1/p; s/.*statfs\("([^"]*)".*/statfs:\1/p; s/.*pread64\([0-9]+<([^>]*)>.*/\1/p' "$1"; }
 calls() { awk '$NF == "total" { print $4 }' "$1"; }
 
 ROWS=()
@@ -84,8 +85,8 @@ for route in system metrics; do
   cost=$(lone "$route")
   traced "$WORK/$route" "$route"
   # this collection's files: the traced list less what the idle window opened
-  paths "$WORK/idle.files" | sort > "$WORK/idle.list"
-  paths "$WORK/$route.files" | sort > "$WORK/$route.list"
+  paths "$WORK/idle.files" | sort -u > "$WORK/idle.list"
+  paths "$WORK/$route.files" | sort -u > "$WORK/$route.list"
   comm -23 "$WORK/$route.list" "$WORK/idle.list" > "$WORK/$route.floor"
   files=$(wc -l < "$WORK/$route.floor")
   floor=$("$FLOOR_BIN" "$WORK/$route.floor" "$N")

@@ -101,6 +101,25 @@ impl Coalescer {
         }
     }
 
+    /// Record a finished collection (None: it panicked) and end the flight.
+    fn finish(&self, collected: Option<Collected>) {
+        let mut st = self.lock();
+        st.flight = None;
+        match collected {
+            Some(collected) => {
+                let stamped = Arc::new(Stamped {
+                    at: Instant::now(),
+                    collected,
+                });
+                if stamped.collected.raw.is_some() {
+                    st.latest_raw = Some(stamped.clone());
+                }
+                st.latest = Some(stamped);
+            }
+            None => tracing::error!("collection failed (panicked)"),
+        }
+    }
+
     /// A collection covering `want`: a recent one, the one in flight, a new
     /// one, or (when the one in flight is late) the previous one. None only
     /// when no collection has ever succeeded and the one in flight failed.
@@ -172,36 +191,22 @@ impl Coalescer {
         }
     }
 
-    /// Start a collection on the blocking pool; its completion is recorded
-    /// by a small async task, so no thread waits for it.
+    /// Start a collection on the blocking pool; the blocking thread records
+    /// its completion itself (no async task in between: one thread hop
+    /// there and the waiting requests' wake-up back).
     fn start<'s>(&self, st: &'s mut State, cpu: CpuState, want: Want) -> &'s Flight {
         let (tx, rx) = watch::channel(());
         let started = Instant::now();
         let me = self.clone();
-        tokio::spawn(async move {
+        // the JoinHandle is not needed: completion is the closed channel
+        drop(tokio::task::spawn_blocking(move || {
             let collector = me.inner.collector.clone();
-            let result = tokio::task::spawn_blocking(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 collector.collect(&cpu, chrono::Utc::now(), want)
-            })
-            .await;
-            let mut st = me.lock();
-            st.flight = None;
-            match result {
-                Ok(collected) => {
-                    let stamped = Arc::new(Stamped {
-                        at: Instant::now(),
-                        collected,
-                    });
-                    if stamped.collected.raw.is_some() {
-                        st.latest_raw = Some(stamped.clone());
-                    }
-                    st.latest = Some(stamped);
-                }
-                Err(e) => tracing::error!(error = %e, "collection failed"),
-            }
-            drop(st);
+            }));
+            me.finish(result.ok());
             drop(tx);
-        });
+        }));
         st.flight.insert(Flight {
             started,
             want,

@@ -6,6 +6,7 @@
 //! else (a container watching `/host/proc` from its own namespace) reports
 //! no address rather than pairing the host's interfaces with its own.
 
+use super::address_watch::AddressWatch;
 use super::files::{read_text, Roots};
 pub use crate::platform::shared::{kernel_addresses, Addresses, Ipv4Info};
 use std::net::Ipv4Addr;
@@ -49,10 +50,10 @@ impl AddressSource {
         AddressSource::Unknown
     }
 
-    /// The current addresses.
-    pub fn read(&self) -> Addresses {
+    /// The current addresses; the kernel's through `watch`.
+    pub fn read(&self, watch: &AddressWatch) -> Addresses {
         match self {
-            AddressSource::Kernel => kernel_addresses(),
+            AddressSource::Kernel => watch.addresses(),
             AddressSource::File(path) => read_text(path)
                 .map(|t| parse_ip_addr(&t))
                 .unwrap_or_default(),
@@ -132,10 +133,7 @@ garbage\n9: x inet 1.2.3.4/40\n";
 
     #[test]
     fn the_source_follows_the_procfs_root() {
-        let roots = |procfs: &Path| Roots {
-            procfs: procfs.to_path_buf(),
-            sysfs: PathBuf::from("/sys"),
-        };
+        let roots = |procfs: &Path| Roots::new(procfs.to_path_buf(), PathBuf::from("/sys"));
         assert_eq!(
             AddressSource::for_roots(&roots(Path::new("/proc"))),
             AddressSource::Kernel
@@ -165,6 +163,6 @@ garbage\n9: x inet 1.2.3.4/40\n";
         .expect("write");
         let source = AddressSource::for_roots(&roots(&proc));
         assert_eq!(source, AddressSource::File(tree.join(ADDRESS_FILE)));
-        assert_eq!(source.read()[0].1.ip, "10.0.0.2");
+        assert_eq!(source.read(&AddressWatch::new())[0].1.ip, "10.0.0.2");
     }
 }

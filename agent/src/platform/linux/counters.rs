@@ -2,8 +2,9 @@
 //! scrape: per-CPU times, every meminfo field, per-device disk and network
 //! counters, and uname fields from `/proc/sys/kernel`.
 
+use super::cpu;
 use super::files::Roots;
-use super::{cpu, disk_io};
+use super::system::{KernelIdentity, Names};
 use crate::cpu_usage::CpuTimes;
 use crate::metrics::raw::{DiskCounters, NetCounters, RawCounters, Uname};
 use procfs_core::net::InterfaceDeviceStatus;
@@ -173,15 +174,16 @@ pub fn udev_properties(text: &str) -> [String; 5] {
 }
 
 /// uname fields from procfs; `machine` is the running kernel's (not in procfs).
-pub fn uname(roots: &Roots, machine: &str) -> Option<Uname> {
-    let value = |rel: &str| roots.proc(rel).map(|s| s.trim().to_string());
+pub fn uname(kernel: &KernelIdentity, names: &Names, machine: &str) -> Option<Uname> {
     Some(Uname {
-        sysname: value("sys/kernel/ostype").unwrap_or_else(|| "Linux".into()),
-        release: value("sys/kernel/osrelease")?,
-        version: value("sys/kernel/version").unwrap_or_default(),
+        sysname: kernel.ostype.clone().unwrap_or_else(|| "Linux".into()),
+        release: kernel.release.clone()?,
+        version: kernel.version.clone().unwrap_or_default(),
         machine: machine.to_string(),
-        nodename: value("sys/kernel/hostname").unwrap_or_default(),
-        domainname: value("sys/kernel/domainname")
+        nodename: names.hostname.clone().unwrap_or_default(),
+        domainname: names
+            .domainname
+            .clone()
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| "(none)".into()),
     })
@@ -199,26 +201,33 @@ pub fn cpu_times(text: &str) -> Option<(Vec<(u32, CpuTimes)>, u64)> {
     ))
 }
 
-/// Everything but the `/proc/stat` and meminfo texts and the net/dev table, which the caller read.
-pub fn read(
-    roots: &Roots,
-    stat_text: Option<&str>,
-    machine: &str,
-    meminfo_text: Option<&str>,
-    net_dev: Option<&InterfaceDeviceStatus>,
-    guard: &CpuCounterGuard,
-) -> RawCounters {
-    let stat = stat_text.and_then(cpu_times);
+/// What the collector read for the snapshot and the counters share.
+pub struct Shared<'a> {
+    pub stat_text: Option<&'a str>,
+    pub meminfo_text: Option<&'a str>,
+    pub diskstats: Option<&'a DiskStats>,
+    pub net_dev: Option<&'a InterfaceDeviceStatus>,
+    pub kernel: &'a KernelIdentity,
+    pub names: &'a Names,
+    pub machine: &'a str,
+}
+
+/// The raw counters from the texts the collector already read (`Shared`)
+/// and the udev database.
+pub fn read(roots: &Roots, shared: &Shared, guard: &CpuCounterGuard) -> RawCounters {
+    let stat = shared.stat_text.and_then(cpu_times);
     RawCounters {
         ticks_per_second: USER_HZ,
         boot_time: stat.as_ref().map(|(_, b)| *b).filter(|b| *b > 0),
         cpu_times: guard.monotonic(stat.map(|(t, _)| t).unwrap_or_default()),
-        meminfo: meminfo_text.map(parse_meminfo_fields).unwrap_or_default(),
-        disks: roots
-            .proc("diskstats")
-            .and_then(|t| disk_io::parse_diskstats(&t))
+        meminfo: shared
+            .meminfo_text
+            .map(parse_meminfo_fields)
+            .unwrap_or_default(),
+        disks: shared
+            .diskstats
             .map(|s| {
-                let mut d = disks(&s);
+                let mut d = disks(s);
                 for disk in &mut d {
                     let rel = format!("/run/udev/data/b{}:{}", disk.major, disk.minor);
                     if let Some(text) = roots.root_file(&rel) {
@@ -228,8 +237,8 @@ pub fn read(
                 d
             })
             .unwrap_or_default(),
-        network: net_dev.map(net).unwrap_or_default(),
-        uname: uname(roots, machine),
+        network: shared.net_dev.map(net).unwrap_or_default(),
+        uname: uname(shared.kernel, shared.names, shared.machine),
         // the live kernel's, set by the collector
         timex: None,
         collectors: Vec::new(),

@@ -2,15 +2,27 @@
 //! place that touches their files (reads, listings, existence, symlink
 //! targets, the host root filesystem). Parsers elsewhere get text.
 
+use super::open_files::OpenFiles;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Roots {
     pub procfs: PathBuf,
     pub sysfs: PathBuf,
+    /// procfs/sysfs files kept open between reads, shared by every clone.
+    pub open_files: Arc<OpenFiles>,
 }
 
 impl Roots {
+    pub fn new(procfs: PathBuf, sysfs: PathBuf) -> Roots {
+        Roots {
+            procfs,
+            sysfs,
+            open_files: Arc::default(),
+        }
+    }
+
     pub fn proc_path(&self, rel: &str) -> PathBuf {
         self.procfs.join(rel)
     }
@@ -21,12 +33,12 @@ impl Roots {
 
     /// A procfs file as text; None when missing or unreadable.
     pub fn proc(&self, rel: &str) -> Option<String> {
-        read_text(&self.proc_path(rel))
+        self.open_files.read(&self.proc_path(rel)).map(lossy_text)
     }
 
     /// A sysfs file as text; None when missing or unreadable.
     pub fn sys(&self, rel: &str) -> Option<String> {
-        read_text(&self.sys_path(rel))
+        self.open_files.read(&self.sys_path(rel)).map(lossy_text)
     }
 
     /// A one-value sysfs/procfs file, trimmed.
@@ -37,11 +49,14 @@ impl Roots {
 
 /// Read a small text file (lossy UTF-8).
 pub fn read_text(path: &Path) -> Option<String> {
-    let bytes = std::fs::read(path).ok()?;
-    Some(match String::from_utf8(bytes) {
+    std::fs::read(path).ok().map(lossy_text)
+}
+
+fn lossy_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    }
 }
 
 /// Names of the entries of a directory, sorted; empty when it is missing.
@@ -108,10 +123,7 @@ mod tests {
     use super::*;
 
     fn roots(procfs: &str) -> Roots {
-        Roots {
-            procfs: PathBuf::from(procfs),
-            sysfs: PathBuf::from("/sys"),
-        }
+        Roots::new(PathBuf::from(procfs), PathBuf::from("/sys"))
     }
 
     #[test]

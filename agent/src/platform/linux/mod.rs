@@ -2,6 +2,7 @@
 //! container can report its host, and tests can use captured trees) and
 //! assembles the snapshot from the pure section builders.
 
+pub mod address_watch;
 pub mod addresses;
 pub mod counters;
 pub mod cpu;
@@ -18,6 +19,7 @@ pub mod midr;
 pub mod mount_table;
 pub mod network;
 pub mod node_collectors;
+pub mod open_files;
 pub mod os_release;
 pub mod robustness;
 pub use robustness::parse_every_source;
@@ -45,6 +47,7 @@ struct StaticInfo {
     libc: Option<String>,
     page_size: u64,
     board: rpi::Board,
+    kernel: system::KernelIdentity,
 }
 
 pub struct LinuxCollector {
@@ -56,16 +59,15 @@ pub struct LinuxCollector {
     cpu_counters: counters::CpuCounterGuard,
     guard: KernelGuard,
     addresses: addresses::AddressSource,
+    address_watch: address_watch::AddressWatch,
     netclass: node_collectors::NetclassCache,
 }
 
 impl LinuxCollector {
     pub fn new(sources: &Sources) -> LinuxCollector {
-        let roots = Roots {
-            procfs: sources.procfs.clone(),
-            sysfs: sources.sysfs.clone(),
-        };
+        let roots = Roots::new(sources.procfs.clone(), sources.sysfs.clone());
         let cpuinfo = roots.proc("cpuinfo").map(|t| cpuinfo::CpuInfo::parse(&t));
+        let kernel = system::KernelIdentity::read(&roots);
         let info = StaticInfo {
             processor: cpuinfo
                 .as_ref()
@@ -77,7 +79,7 @@ impl LinuxCollector {
             libc: system::libc_version(),
             page_size: rustix::param::page_size() as u64,
             board: rpi::Board {
-                model: system::model(&roots).or_else(|| {
+                model: kernel.model.clone().or_else(|| {
                     cpuinfo
                         .as_ref()
                         .and_then(|c| c.board_field("Model").map(str::to_string))
@@ -89,17 +91,33 @@ impl LinuxCollector {
                     .as_ref()
                     .and_then(|c| c.board_field("Serial").map(str::to_string)),
             },
+            kernel,
         };
         LinuxCollector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
             guard: KernelGuard::default(),
             addresses: addresses::AddressSource::for_roots(&roots),
+            address_watch: address_watch::AddressWatch::new(),
             cpu_counters: counters::CpuCounterGuard::default(),
             netclass: Default::default(),
             roots,
             disk_path: sources.disk_path.clone(),
             textfile_dir: sources.textfile_dir.clone(),
             info,
+        }
+    }
+}
+
+impl LinuxCollector {
+    /// statvfs of the disk path: the one its mount's entry of `filesystems`
+    /// already made (guarded as that mount's type needs), else a bounded call.
+    fn disk_stat(&self, filesystems: &[Filesystem]) -> Option<crate::snapshot::FsStat> {
+        match filesystems
+            .iter()
+            .find(|f| self.roots.root_path(&f.mount) == self.disk_path)
+        {
+            Some(f) => f.stat,
+            None => self.guard.statvfs(&self.disk_path),
         }
     }
 }
@@ -113,7 +131,7 @@ impl crate::collect::Collector for LinuxCollector {
         let r = &self.roots;
         let found = self.discovery.get(r);
         let sensors = sensors::read(r, &found.sensors);
-        let v4 = self.addresses.read();
+        let v4 = self.addresses.read(&self.address_watch);
         let v6 = r
             .proc("net/if_inet6")
             .map(|t| interfaces::parse_if_inet6(&t))
@@ -129,6 +147,11 @@ impl crate::collect::Collector for LinuxCollector {
             .unwrap_or_default();
         names.sort();
         let whole_disks = list_dir(&r.sys_path("block"));
+        let diskstats = r
+            .proc("diskstats")
+            .and_then(|t| disk_io::parse_diskstats(&t));
+        let kernel_names = system::Names::read(r, want.raw_counters);
+        let filesystems = filesystems::read(r, &found.mounts, &self.guard);
         // the running kernel's clock, whatever tree is read
         let timex = system_stats_common::timex::read();
         let snapshot = Snapshot {
@@ -150,13 +173,11 @@ impl crate::collect::Collector for LinuxCollector {
                 .as_ref()
                 .map(|m| memory::swap(m, vmstat.as_deref(), self.info.page_size)),
             disk: self
-                .guard
-                .statvfs(&self.disk_path)
+                .disk_stat(&filesystems)
                 .map(|s| disk_usage::disk(s, &self.disk_path.to_string_lossy())),
-            disk_io: r
-                .proc("diskstats")
-                .and_then(|t| disk_io::parse_diskstats(&t))
-                .map(|s| disk_io::disk_io(&s, &whole_disks)),
+            disk_io: diskstats
+                .as_ref()
+                .map(|s| disk_io::disk_io(s, &whole_disks)),
             network: Network {
                 io_counters: net_dev.as_ref().map(network::io_counters),
                 primary_interface: network::primary_interface(
@@ -176,24 +197,31 @@ impl crate::collect::Collector for LinuxCollector {
                 .and_then(|b| crate::platform::shared::uptime(b, now.timestamp())),
             system: System {
                 clock_synchronized: timex.map(|t| t.synchronized()),
-                ..system::system(r, &self.info.architecture, self.info.libc.as_deref())
+                ..system::system(
+                    &self.info.kernel,
+                    &kernel_names,
+                    &self.info.architecture,
+                    self.info.libc.as_deref(),
+                )
             },
             load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
             sensors,
             raspberry_pi: rpi::read(r, &self.info.board, &found.pi),
-            filesystems: filesystems::read(r, &found.mounts, &self.guard),
+            filesystems,
             os_release: found.os_release.clone(),
         };
         let raw = want.raw_counters.then(|| {
             let stat = r.proc("stat");
-            let mut raw = counters::read(
-                r,
-                stat.as_deref(),
-                &self.info.architecture,
-                meminfo_text.as_deref(),
-                net_dev.as_ref(),
-                &self.cpu_counters,
-            );
+            let shared = counters::Shared {
+                stat_text: stat.as_deref(),
+                meminfo_text: meminfo_text.as_deref(),
+                diskstats: diskstats.as_ref(),
+                net_dev: net_dev.as_ref(),
+                kernel: &self.info.kernel,
+                names: &kernel_names,
+                machine: &self.info.architecture,
+            };
+            let mut raw = counters::read(r, &shared, &self.cpu_counters);
             raw.collectors = node_collectors::run(
                 r,
                 &self.netclass,

@@ -214,10 +214,7 @@ mod tests {
         write("ifindex", "2\n");
         write("address", "02:00:00:00:00:01\n");
         write("mtu", "1500\n");
-        let r = Roots {
-            procfs: tree.path().join("proc"),
-            sysfs: tree.path().to_path_buf(),
-        };
+        let r = Roots::new(tree.path().join("proc"), tree.path().to_path_buf());
         let cache = NetclassCache::default();
         let get = |k: &str| netclass_devices(&r, &cache)[0].1.get(k).cloned();
         assert_eq!(get("address").as_deref(), Some("02:00:00:00:00:01"));

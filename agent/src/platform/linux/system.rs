@@ -60,17 +60,60 @@ pub fn architecture() -> String {
         .into_owned()
 }
 
+/// What the running kernel says about itself and never changes while it
+/// runs (`/proc/sys/kernel/{ostype,osrelease,version}`, the board model),
+/// read once at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct KernelIdentity {
+    pub ostype: Option<String>,
+    pub release: Option<String>,
+    pub version: Option<String>,
+    pub model: Option<String>,
+}
+
+/// A `/proc/sys/kernel` value, trimmed.
+fn kernel_value(roots: &Roots, name: &str) -> Option<String> {
+    roots
+        .proc(&format!("sys/kernel/{name}"))
+        .map(|s| s.trim().to_string())
+}
+
+impl KernelIdentity {
+    pub fn read(roots: &Roots) -> KernelIdentity {
+        KernelIdentity {
+            ostype: kernel_value(roots, "ostype"),
+            release: kernel_value(roots, "osrelease"),
+            version: kernel_value(roots, "version"),
+            model: model(roots),
+        }
+    }
+}
+
+/// The host name and NIS domain name, read per collection (they can be set
+/// while the host runs).
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub hostname: Option<String>,
+    pub domainname: Option<String>,
+}
+
+impl Names {
+    pub fn read(roots: &Roots, with_domain: bool) -> Names {
+        Names {
+            hostname: kernel_value(roots, "hostname"),
+            domainname: with_domain
+                .then(|| kernel_value(roots, "domainname"))
+                .flatten(),
+        }
+    }
+}
+
 /// The identity fields; `arch` is the running kernel's (not in procfs).
-pub fn system(roots: &Roots, arch: &str, libc: Option<&str>) -> System {
-    let value = |rel: &str| {
-        roots
-            .proc(rel)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let os_release = value("sys/kernel/osrelease");
+pub fn system(kernel: &KernelIdentity, names: &Names, arch: &str, libc: Option<&str>) -> System {
+    let value = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let os_release = value(&kernel.release);
     System {
-        hostname: value("sys/kernel/hostname"),
+        hostname: value(&names.hostname),
         os: "Linux".into(),
         platform: Some(platform_string(
             "Linux",
@@ -79,9 +122,9 @@ pub fn system(roots: &Roots, arch: &str, libc: Option<&str>) -> System {
             libc,
         )),
         os_release,
-        os_version: value("sys/kernel/version"),
+        os_version: value(&kernel.version),
         architecture: Some(arch.to_string()),
-        model: model(roots),
+        model: kernel.model.clone(),
         // the live kernel's, set by the collector
         clock_synchronized: None,
     }
