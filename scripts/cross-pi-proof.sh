@@ -63,7 +63,7 @@ install_cross() {
 toolchain() {
   TC=${CROSS_PI_TOOLCHAIN:-$(rustc --version | awk '{print $2}')}
   local host; host=$(rustc -vV | sed -n 's/^host: //p')
-  if ! rustup toolchain list | awk '{print $1}' | grep -qx "$TC-$host"; then
+  if ! rustup toolchain list | awk '{print $1}' | grep -x "$TC-$host" >/dev/null; then
     rustup toolchain install "$TC" --profile minimal --no-self-update
   fi
   rustup target add --toolchain "$TC" aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf

@@ -62,7 +62,7 @@ pick_toolchain() {
       WHY="CROSS_PI_TOOLCHAIN=$TOOLCHAIN: name a version (e.g. 1.95.0), not a channel"; return 1 ;;
   esac
   host=$(rustc -vV | sed -n 's/^host: //p')
-  if ! rustup toolchain list | awk '{print $1}' | grep -qxF -e "$TOOLCHAIN" -e "$TOOLCHAIN-$host"; then
+  if ! rustup toolchain list | awk '{print $1}' | grep -xF -e "$TOOLCHAIN" -e "$TOOLCHAIN-$host" >/dev/null; then
     WHY="no rustup toolchain $TOOLCHAIN; add it (rustup toolchain install $TOOLCHAIN --profile minimal) or set CROSS_PI_TOOLCHAIN"
     return 1
   fi
@@ -77,7 +77,7 @@ armv6_buildable() {
   if awk -v t="[target.$ARMV6]" '$0==t{s=1;next} /^\[/{s=0} s&&/^[[:space:]]*image[[:space:]]*=/{f=1} END{exit !f}' Cross.toml; then
     WHY="Cross.toml sets an image for $ARMV6, not cross's stock one"; return 1
   fi
-  if ! rustup target list --installed --toolchain "$TOOLCHAIN" | grep -qx "$ARMV6" &&
+  if ! rustup target list --installed --toolchain "$TOOLCHAIN" | grep -x "$ARMV6" >/dev/null &&
      ! rustup target add --toolchain "$TOOLCHAIN" "$ARMV6" >/dev/null 2>&1; then
     WHY="rustup could not install the $ARMV6 std for $TOOLCHAIN"; return 1
   fi
