@@ -61,9 +61,8 @@ install_cross() {
   log "$(command -v cross): $(cross --version 2>/dev/null | head -1)"
 }
 toolchain() {
-  TC=${CROSS_PI_TOOLCHAIN:-$(rustc --version | awk '{print $2}')}
-  local host; host=$(rustc -vV | sed -n 's/^host: //p')
-  if ! rustup toolchain list | awk '{print $1}' | grep -x "$TC-$host" >/dev/null; then
+  TC=$(cross_toolchain)
+  if ! rustup_has_toolchain "$TC"; then
     rustup toolchain install "$TC" --profile minimal --no-self-update
   fi
   rustup target add --toolchain "$TC" aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf

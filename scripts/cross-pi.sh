@@ -54,15 +54,13 @@ pick_engine() {
 # TOOLCHAIN: a rustup toolchain named by version, installed; else WHY says why not.
 TOOLCHAIN='' WHY=''
 pick_toolchain() {
-  local host
   command -v rustup >/dev/null || { WHY="cross needs rustup (it mounts a rustup toolchain)"; return 1; }
-  TOOLCHAIN=${CROSS_PI_TOOLCHAIN:-$(rustc --version | awk '{print $2}')}
+  TOOLCHAIN=$(cross_toolchain)
   case $TOOLCHAIN in
     stable*|beta*|nightly|nightly-[a-z]*|"")
       WHY="CROSS_PI_TOOLCHAIN=$TOOLCHAIN: name a version (e.g. 1.95.0), not a channel"; return 1 ;;
   esac
-  host=$(rustc -vV | sed -n 's/^host: //p')
-  if ! rustup toolchain list | awk '{print $1}' | grep -xF -e "$TOOLCHAIN" -e "$TOOLCHAIN-$host" >/dev/null; then
+  if ! rustup_has_toolchain "$TOOLCHAIN"; then
     WHY="no rustup toolchain $TOOLCHAIN; add it (rustup toolchain install $TOOLCHAIN --profile minimal) or set CROSS_PI_TOOLCHAIN"
     return 1
   fi

@@ -47,3 +47,11 @@ ensure_cargo_deb() {
 
 # Version and architecture of a .deb.
 deb_field() { dpkg-deb -f "$1" "$2"; }
+# The rustup toolchain `cross` runs with, named by version: CROSS_PI_TOOLCHAIN,
+# default the version of this repo's rustc (see scripts/cross-pi.sh for why).
+cross_toolchain() { echo "${CROSS_PI_TOOLCHAIN:-$(rustc --version | awk '{print $2}')}"; }
+# rustup_has_toolchain NAME: NAME (or NAME-<host triple>) is installed.
+rustup_has_toolchain() {
+  local host; host=$(rustc -vV | sed -n 's/^host: //p')
+  rustup toolchain list | awk '{print $1}' | grep -xF -e "$1" -e "$1-$host" >/dev/null
+}
