@@ -1,9 +1,10 @@
 //! Applying `system-stats.conf` once: plan (pure: which settings to write and
 //! which lines to reject, with reasons), then write the secrets the units load
 //! as credentials to `/etc/credstore` and the other settings to
-//! `/etc/default/system-stats`, atomically, enable the forwarder when it has a destination, and rename the
-//! file to `system-stats.conf.applied` with secrets removed. Every step can run
-//! again after a power loss and gives the same result.
+//! `/etc/default/system-stats`, atomically, enable the forwarder when it has a
+//! destination, and rename the file to `system-stats.conf.applied` with
+//! secrets removed. Every step can run again after a power loss and gives the
+//! same result.
 
 use std::fs;
 use std::path::{Path, PathBuf};

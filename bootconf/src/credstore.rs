@@ -4,7 +4,7 @@
 //! environment or `systemctl show`.
 
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
 use crate::atomic_write::write_atomically;
@@ -32,7 +32,6 @@ pub fn write(dir: &Path, name: &str, value: &str) -> Result<(), String> {
             .mode(0o700)
             .create(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
     }
     write_atomically(&dir.join(name), value.as_bytes(), 0o600)
 }
@@ -40,6 +39,7 @@ pub fn write(dir: &Path, name: &str, value: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn writes_a_root_only_file_in_a_root_only_directory() {
