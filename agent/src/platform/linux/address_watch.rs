@@ -5,21 +5,9 @@
 //! netlink socket and dumps every link with its statistics, the most
 //! expensive part of a lone collection; addresses rarely change.
 
+use super::netlink_watch::{NetlinkWatch, RTMGRP_IPV4_IFADDR, RTMGRP_LINK};
 use crate::platform::shared::{kernel_addresses, Addresses};
-use rustix::fd::OwnedFd;
-use rustix::io::Errno;
-use rustix::net::netlink::SocketAddrNetlink;
-use rustix::net::{AddressFamily, RecvFlags, SocketFlags, SocketType};
 use std::sync::{Mutex, MutexGuard};
-
-/// rtnetlink multicast groups: link changes (flags, names) and IPv4
-/// address changes.
-const RTMGRP_LINK: u32 = 0x1;
-const RTMGRP_IPV4_IFADDR: u32 = 0x10;
-
-/// How many queued notifications one check drains before it stops and
-/// just asks again (a storm of link events).
-const MAX_DRAIN: usize = 64;
 
 #[derive(Debug, Default)]
 struct Known {
@@ -30,8 +18,8 @@ struct Known {
 /// getifaddrs' IPv4 addresses, kept until a change is announced.
 #[derive(Debug)]
 pub struct AddressWatch {
-    /// None when the socket could not be made: every read asks the kernel.
-    socket: Option<OwnedFd>,
+    /// Link and IPv4 address changes; without a socket every read asks the kernel.
+    watch: NetlinkWatch,
     known: Mutex<Known>,
 }
 
@@ -41,43 +29,10 @@ impl Default for AddressWatch {
     }
 }
 
-/// A non-blocking rtnetlink socket subscribed to link and IPv4 address changes.
-fn subscribe() -> Option<OwnedFd> {
-    let fd = rustix::net::socket_with(
-        AddressFamily::NETLINK,
-        SocketType::RAW,
-        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-        None, // NETLINK_ROUTE
-    )
-    .ok()?;
-    // only whether something arrived matters: a small queue that overflows
-    // (ENOBUFS) says so as well
-    let _ = rustix::net::sockopt::set_socket_recv_buffer_size(&fd, 4096);
-    let groups = SocketAddrNetlink::new(0, RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
-    rustix::net::bind(&fd, &groups).ok()?;
-    Some(fd)
-}
-
-/// Whether any notification (or an overflow of them) is queued; drains them.
-fn changed(socket: &OwnedFd) -> bool {
-    let mut buf = [0u8; 8192];
-    let mut any = false;
-    for _ in 0..MAX_DRAIN {
-        match rustix::net::recv(socket, &mut buf[..], RecvFlags::DONTWAIT) {
-            Ok(_) => any = true,
-            Err(Errno::AGAIN) => return any,
-            Err(Errno::INTR) => {}
-            // ENOBUFS: notifications were lost, so something changed
-            Err(_) => any = true,
-        }
-    }
-    true
-}
-
 impl AddressWatch {
     pub fn new() -> AddressWatch {
         AddressWatch {
-            socket: subscribe(),
+            watch: NetlinkWatch::subscribe(RTMGRP_LINK | RTMGRP_IPV4_IFADDR),
             known: Mutex::default(),
         }
     }
@@ -92,12 +47,12 @@ impl AddressWatch {
     /// The current IPv4 addresses: the last answer when nothing was
     /// announced since, else getifaddrs again.
     pub fn addresses(&self) -> Addresses {
-        let Some(socket) = &self.socket else {
+        if !self.watch.is_subscribed() {
             return kernel_addresses();
-        };
+        }
         let mut known = self.lock();
         // drain first, then ask: a change during the dump is seen next time
-        if changed(socket) {
+        if self.watch.changed() {
             known.addresses = None;
         }
         if let Some(a) = &known.addresses {
@@ -128,7 +83,7 @@ mod tests {
     #[test]
     fn the_same_answer_as_getifaddrs_and_kept_while_nothing_changes() {
         let watch = AddressWatch::new();
-        assert!(watch.socket.is_some(), "rtnetlink socket");
+        assert!(watch.watch.is_subscribed(), "rtnetlink socket");
         assert_eq!(brief(&watch.addresses()), brief(&kernel_addresses()));
         assert!(watch.is_known());
         assert_eq!(brief(&watch.addresses()), brief(&kernel_addresses()));

@@ -17,6 +17,8 @@ pub mod links;
 pub mod memory;
 pub mod midr;
 pub mod mount_table;
+pub mod netclass;
+pub mod netlink_watch;
 pub mod network;
 pub mod node_collectors;
 pub mod open_files;
@@ -60,7 +62,7 @@ pub struct LinuxCollector {
     guard: KernelGuard,
     addresses: addresses::AddressSource,
     address_watch: address_watch::AddressWatch,
-    netclass: node_collectors::NetclassCache,
+    netclass: netclass::NetclassCache,
 }
 
 impl LinuxCollector {

@@ -4,33 +4,10 @@
 //! asks for these (`Want::METRICS`).
 
 use super::files::{list_dir, Roots};
+use super::netclass::NetclassCache;
 use crate::metrics::model::MetricFamily;
 use crate::metrics::node::{self, time::ClockSource, CollectorRun};
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Instant;
-
-/// netclass attributes fixed for a device's life (it keeps its ifindex).
-const STATIC_ATTRIBUTES: [&str; 7] = [
-    "addr_assign_type",
-    "address",
-    "broadcast",
-    "dev_id",
-    "iflink",
-    "name_assign_type",
-    "type",
-];
-
-/// The static netclass attributes of each device, keyed by name and kept
-/// while its ifindex is unchanged (a replaced device gets a new index), so
-/// a scrape reads 16 sysfs files per device instead of 23.
-#[derive(Debug, Default)]
-pub struct NetclassCache {
-    /// device → (its ifindex, its static attributes)
-    devices: Mutex<BTreeMap<String, (String, Attributes)>>,
-}
-
-type Attributes = BTreeMap<String, String>;
 
 fn timed(name: &'static str, run: impl FnOnce() -> Option<Vec<MetricFamily>>) -> CollectorRun {
     let start = Instant::now();
@@ -79,48 +56,6 @@ fn clock_sources(r: &Roots) -> Vec<ClockSource> {
                 current: r.sys(&format!("{dir}/{d}/current_clocksource"))?,
                 device,
             })
-        })
-        .collect()
-}
-
-fn netclass_devices(r: &Roots, cache: &NetclassCache) -> Vec<node::netclass::Device> {
-    let mut cached = match cache.devices.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    };
-    let names: Vec<String> = list_dir(&r.sys_path("class/net"))
-        .into_iter()
-        .filter(|d| r.sys_path(&format!("class/net/{d}")).is_dir())
-        .collect();
-    cached.retain(|name, _| names.contains(name));
-    names
-        .into_iter()
-        .map(|d| {
-            let read = |a: &str| r.sys_value(&format!("class/net/{d}/{a}"));
-            let ifindex = read("ifindex").unwrap_or_default();
-            let fixed = match cached.get(&d) {
-                Some((index, attrs)) if *index == ifindex => attrs.clone(),
-                _ => {
-                    let attrs: BTreeMap<String, String> = STATIC_ATTRIBUTES
-                        .iter()
-                        .filter_map(|a| Some((a.to_string(), read(a)?)))
-                        .collect();
-                    cached.insert(d.clone(), (ifindex.clone(), attrs.clone()));
-                    attrs
-                }
-            };
-            let mut attrs = fixed;
-            if !ifindex.is_empty() {
-                attrs.insert("ifindex".into(), ifindex);
-            }
-            for a in node::netclass::ATTRIBUTES {
-                if a != "ifindex" && !STATIC_ATTRIBUTES.contains(&a) {
-                    if let Some(v) = read(a) {
-                        attrs.insert(a.to_string(), v);
-                    }
-                }
-            }
-            (d, attrs)
         })
         .collect()
 }
@@ -175,7 +110,7 @@ pub fn run(
             )
         }),
         timed("netclass", || {
-            node::netclass::families(&netclass_devices(r, netclass))
+            node::netclass::families(&netclass.devices(r))
         }),
         timed("netstat", || {
             node::netstat::families(
@@ -199,31 +134,4 @@ pub fn run(
         }),
         timed("arp", || node::arp::families(&p("net/arp")?)),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn static_netclass_attributes_are_kept_until_the_ifindex_changes() {
-        let tree = tempfile::tempdir().expect("tempdir");
-        let dev = tree.path().join("class/net/eth0");
-        std::fs::create_dir_all(&dev).expect("mkdir");
-        let write = |f: &str, v: &str| std::fs::write(dev.join(f), v).expect("write");
-        write("ifindex", "2\n");
-        write("address", "02:00:00:00:00:01\n");
-        write("mtu", "1500\n");
-        let r = Roots::new(tree.path().join("proc"), tree.path().to_path_buf());
-        let cache = NetclassCache::default();
-        let get = |k: &str| netclass_devices(&r, &cache)[0].1.get(k).cloned();
-        assert_eq!(get("address").as_deref(), Some("02:00:00:00:00:01"));
-        write("address", "02:00:00:00:00:02\n");
-        write("mtu", "9000\n");
-        assert_eq!(get("address").as_deref(), Some("02:00:00:00:00:01"));
-        assert_eq!(get("mtu").as_deref(), Some("9000"));
-        write("ifindex", "7\n"); // the device was replaced
-        assert_eq!(get("address").as_deref(), Some("02:00:00:00:00:02"));
-        assert_eq!(get("ifindex").as_deref(), Some("7"));
-    }
 }

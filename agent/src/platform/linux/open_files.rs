@@ -1,11 +1,16 @@
 //! Kernel files kept open between collections: a procfs or sysfs file is
 //! opened once and read again with `pread` from offset 0 (the kernel
 //! regenerates its text on every read from 0), which spares the path
-//! lookup, open, stat and close of each read. Only files on procfs and
-//! sysfs are kept; a file of a regular filesystem (a captured tree) can be
-//! replaced, so it is read afresh every time. The cache is bounded: past
-//! `capacity` paths the least recently read is closed. A kept file whose
-//! read fails (its device went away) is closed and opened again once.
+//! lookup, open, stat and close of each read. A sysfs attribute is made
+//! whole by one call of its driver, so one `pread` that leaves room in the
+//! buffer has all of it; procfs files may come a record at a time and are
+//! read until `pread` returns 0. Only files on procfs and sysfs are kept; a
+//! file of a regular filesystem (a captured tree) can be replaced, so it is
+//! read afresh every time. The cache is bounded: past `capacity` paths the
+//! least recently read is closed. A kept file whose value is unavailable in
+//! the device's present state (EINVAL, ENODATA, EOPNOTSUPP: the speed of a
+//! link that is down) stays open and reads as None; one whose read fails
+//! otherwise (its device went away: ENODEV) is closed and opened again once.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -24,9 +29,17 @@ const SYSFS_MAGIC: i64 = 0x6265_6572;
 /// The first read's size; most procfs/sysfs files fit.
 const FIRST_READ: usize = 4096;
 
+/// Which kernel filesystem a kept file is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Procfs,
+    Sysfs,
+}
+
 #[derive(Debug)]
 struct Entry {
     file: Arc<File>,
+    kind: Kind,
     used: u64,
 }
 
@@ -49,8 +62,9 @@ impl Default for OpenFiles {
     }
 }
 
-/// Every byte of `file` from offset 0, by `pread` until it returns 0.
-fn read_from_start(file: &File) -> std::io::Result<Vec<u8>> {
+/// Every byte of `file` from offset 0, by `pread` until it returns 0 (or,
+/// for a sysfs attribute, until one read leaves room in the buffer).
+fn read_from_start(file: &File, kind: Option<Kind>) -> std::io::Result<Vec<u8>> {
     let mut buf = vec![0u8; FIRST_READ];
     let mut len = 0;
     loop {
@@ -59,7 +73,12 @@ fn read_from_start(file: &File) -> std::io::Result<Vec<u8>> {
         }
         match file.read_at(&mut buf[len..], len as u64) {
             Ok(0) => break,
-            Ok(n) => len += n,
+            Ok(n) => {
+                len += n;
+                if kind == Some(Kind::Sysfs) && len < buf.len() {
+                    break;
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -68,14 +87,25 @@ fn read_from_start(file: &File) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Whether a file lives on procfs or sysfs (its text is the kernel's, made
-/// afresh on each read from offset 0).
-fn is_kernel_file(file: &File) -> bool {
-    rustix::fs::fstatfs(file).is_ok_and(|s| {
-        #[allow(clippy::useless_conversion)] // f_type is 32 bits on 32-bit ARM
-        let kind = i64::from(s.f_type);
-        kind == PROC_SUPER_MAGIC || kind == SYSFS_MAGIC
-    })
+/// The kernel filesystem a file lives on (its text is the kernel's, made
+/// afresh on each read from offset 0); None for any other filesystem.
+fn kernel_kind(file: &File) -> Option<Kind> {
+    let s = rustix::fs::fstatfs(file).ok()?;
+    #[allow(clippy::useless_conversion)] // f_type is 32 bits on 32-bit ARM
+    match i64::from(s.f_type) {
+        PROC_SUPER_MAGIC => Some(Kind::Procfs),
+        SYSFS_MAGIC => Some(Kind::Sysfs),
+        _ => None,
+    }
+}
+
+/// Whether a failed read means the value is unavailable in the device's
+/// present state (the file itself is fine and may read again later).
+fn is_unavailable(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINVAL | libc::ENODATA | libc::EOPNOTSUPP)
+    )
 }
 
 impl OpenFiles {
@@ -93,16 +123,16 @@ impl OpenFiles {
         }
     }
 
-    fn kept_file(&self, path: &Path) -> Option<Arc<File>> {
+    fn kept_file(&self, path: &Path) -> Option<(Arc<File>, Kind)> {
         let mut kept = self.lock();
         kept.clock += 1;
         let now = kept.clock;
         let entry = kept.files.get_mut(path)?;
         entry.used = now;
-        Some(entry.file.clone())
+        Some((entry.file.clone(), entry.kind))
     }
 
-    fn keep(&self, path: &Path, file: File) {
+    fn keep(&self, path: &Path, file: File, kind: Kind) {
         let mut kept = self.lock();
         if kept.files.len() >= self.capacity && !kept.files.contains_key(path) {
             let oldest = kept
@@ -120,6 +150,7 @@ impl OpenFiles {
             path.to_path_buf(),
             Entry {
                 file: Arc::new(file),
+                kind,
                 used,
             },
         );
@@ -140,18 +171,22 @@ impl OpenFiles {
 
     /// The whole file at `path`; None when it cannot be opened or read.
     pub fn read(&self, path: &Path) -> Option<Vec<u8>> {
-        if let Some(file) = self.kept_file(path) {
-            match read_from_start(&file) {
+        if let Some((file, kind)) = self.kept_file(path) {
+            match read_from_start(&file, Some(kind)) {
                 Ok(bytes) => return Some(bytes),
+                Err(e) if is_unavailable(&e) => return None,
                 Err(_) => self.forget(path),
             }
         }
         let file = File::open(path).ok()?;
-        let bytes = read_from_start(&file).ok()?;
-        if is_kernel_file(&file) {
-            self.keep(path, file);
+        let kind = kernel_kind(&file);
+        let read = read_from_start(&file, kind);
+        if let Some(kind) = kind {
+            if read.as_ref().map_or_else(is_unavailable, |_| true) {
+                self.keep(path, file, kind);
+            }
         }
-        Some(bytes)
+        read.ok()
     }
 }
 
@@ -238,9 +273,40 @@ mod tests {
         // swap the kept file for one that cannot be read (a directory)
         let dir = File::open("/proc").expect("open /proc");
         files.forget(path);
-        files.keep(path, dir);
+        files.keep(path, dir, Kind::Procfs);
         let text = files.read(path).expect("opened again");
         assert!(String::from_utf8_lossy(&text).contains('.'));
         assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn an_unavailable_sysfs_value_stays_open_and_reads_none() {
+        // the loopback device has no link speed: its attribute fails with EINVAL
+        let path = Path::new("/sys/class/net/lo/speed");
+        let Err(e) = std::fs::read(path) else {
+            return; // a kernel that gives lo a speed: nothing to test here
+        };
+        assert!(is_unavailable(&e), "{e}");
+        let files = OpenFiles::default();
+        assert_eq!(files.read(path), None);
+        let (first, kind) = files.kept_file(path).expect("kept open");
+        assert_eq!(kind, Kind::Sysfs);
+        assert_eq!(files.read(path), None);
+        let (second, _) = files.kept_file(path).expect("still kept");
+        assert!(Arc::ptr_eq(&first, &second), "not opened again");
+    }
+
+    #[test]
+    fn a_sysfs_attribute_is_read_whole_in_one_call() {
+        let path = Path::new("/sys/class/net/lo/address");
+        let files = OpenFiles::default();
+        let kept = files.read(path).expect("lo address");
+        assert_eq!(kept, std::fs::read(path).expect("plain read"));
+        assert_eq!(files.kept_file(path).map(|(_, k)| k), Some(Kind::Sysfs));
+        assert_eq!(
+            files.read(path),
+            Some(kept),
+            "read again from the kept file"
+        );
     }
 }
