@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Lone-collection cost of the agent beside the kernel's floor, and RSS after
 # load on each route (`make bench` runs it after bench.sh):
+#   - a lone `/health` (the HTTP exchange with nothing collected: the part
+#     of every figure below that no collection work can remove);
 #   - a lone `/system` and `/metrics` (15 requests 0.4 s apart, so nothing is
 #     reused or coalesced): the agent's CPU (sum of its threads' schedstat run
 #     time, the idle rate subtracted), measured before any load;
@@ -63,22 +65,37 @@ lone() {
   awk -v d=$((b - a)) -v i="$IDLE_NS_PER_S" -v x="$s0" -v y="$s1" -v n="$N" \
     'BEGIN { v = (d - i * (y - x)) / n / 1e6; if (v < 0) v = 0; printf "%.3f", v }'
 }
-# traced OUT [ROUTE]: strace the agent for 1 s, requesting ROUTE once inside
+# attached ERRFILE: wait (up to 5 s) until strace, writing its messages to
+# ERRFILE, has attached to the agent and its threads (a request made sooner
+# is missed); strace says "attached with N threads" once all are
+attached() {
+  for _ in $(seq 50); do
+    grep ' attached' "$1" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "strace did not attach to the agent"
+}
+# traced OUT [ROUTE]: strace the agent, requesting ROUTE once inside
 traced() {
   local out=$1 route=${2:-}
-  strace -f -qq -y -p "$AGENT_PID" -e trace=openat,statfs,pread64 -o "$out.files" 2>/dev/null &
-  local st=$!; sleep 0.3
+  strace -f -y -p "$AGENT_PID" -e trace=openat,statfs,pread64 -o "$out.files" 2>"$out.err" &
+  local st=$!
+  attached "$out.err"
   [ -n "$route" ] && curl -fsS -o /dev/null "$BASE/$route"
-  sleep 0.7; kill -INT "$st"; wait "$st" 2>/dev/null || true
-  strace -f -qq -c -p "$AGENT_PID" -o "$out.count" 2>/dev/null &
-  st=$!; sleep 0.3
+  sleep 0.5; kill -INT "$st"; wait "$st" 2>/dev/null || true
+  strace -f -c -p "$AGENT_PID" -o "$out.count" 2>"$out.cerr" &
+  st=$!
+  attached "$out.cerr"
   [ -n "$route" ] && curl -fsS -o /dev/null "$BASE/$route"
-  sleep 0.7; kill -INT "$st"; wait "$st" 2>/dev/null || true
+  sleep 0.5; kill -INT "$st"; wait "$st" 2>/dev/null || true
 }
 paths() { sed -nE 's/.*openat\([^"]*"([^"]*)".*/\1/p; s/.*statfs\("([^"]*)".*/statfs:\1/p; s/.*pread64\([0-9]+<([^>]*)>.*/\1/p' "$1"; }
 calls() { awk '$NF == "total" { print $4 }' "$1"; }
 
 ROWS=()
+log "lone /health: $N requests 0.4 s apart (HTTP alone, nothing collected)"
+health=$(lone health)
+ROWS+=("| lone \`/health\` CPU (the HTTP exchange alone, no collection) | $health ms | (none) | |")
 traced "$WORK/idle"
 for route in system metrics; do
   log "lone /$route: $N requests 0.4 s apart"
