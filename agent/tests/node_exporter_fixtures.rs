@@ -3,13 +3,60 @@
 //! clock sources, netclass, netdev and diskstats extras) from the real
 //! binary on the captured trees, checked series by series against an
 //! independent oracle: `scripts/node-exporter-expected.py` reads the same
-//! files and wrote `node-exporter-expected.json` beside each tree.
+//! files and wrote `node-exporter-expected.json` beside each tree. Also
+//! `node_scrape_collector_*` for every collector, and a source removed.
 #![cfg(target_os = "linux")]
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use support::{fixture, require_tool, split_series, Agent};
+
+/// The collectors whose families are built from the snapshot, with
+/// node_exporter's names; the newer ones are checked per family above.
+const SNAPSHOT_COLLECTORS: [&str; 11] = [
+    "cpu",
+    "meminfo",
+    "loadavg",
+    "diskstats",
+    "netdev",
+    "filesystem",
+    "thermal_zone",
+    "hwmon",
+    "uname",
+    "os",
+    "timex",
+];
+
+fn success(got: &BTreeMap<String, f64>, collector: &str) -> Option<f64> {
+    got.get(&format!(
+        "node_scrape_collector_success{{collector=\"{collector}\"}}"
+    ))
+    .copied()
+}
+
+/// Every collector has one success and one duration sample, and nothing else does.
+fn assert_one_sample_per_collector(got: &BTreeMap<String, f64>, tree: &str) {
+    let collectors = |family: &str| -> BTreeSet<String> {
+        got.keys()
+            .filter_map(|k| k.strip_prefix(family)?.strip_prefix("{collector=\""))
+            .map(|c| c.trim_end_matches("\"}").to_string())
+            .collect()
+    };
+    let ok = collectors("node_scrape_collector_success");
+    let took = collectors("node_scrape_collector_duration_seconds");
+    assert_eq!(ok, took, "{tree}");
+    for c in SNAPSHOT_COLLECTORS {
+        assert!(
+            ok.contains(c),
+            "{tree}: {c} has no node_scrape_collector_success"
+        );
+    }
+    for c in &took {
+        let d = got[&format!("node_scrape_collector_duration_seconds{{collector=\"{c}\"}}")];
+        assert!((0.0..1.0).contains(&d), "{tree}: {c} took {d}");
+    }
+}
 
 /// `name{a="x",b="y"}` with labels sorted by name, and its value.
 fn series(line: &str) -> (String, f64) {
@@ -106,6 +153,14 @@ fn host_tree_matches_the_oracle() {
         let d = format!("node_scrape_collector_duration_seconds{{collector=\"{c}\"}}");
         assert!(got.get(&d).is_some_and(|d| (0.0..1.0).contains(d)), "{d}");
     }
+    assert_one_sample_per_collector(&got, "host-x86_64");
+    // the VM has no /sys/class/hwmon: node_exporter reports hwmon 0 there
+    // too, and thermal_zone 1 with no zones
+    for c in SNAPSHOT_COLLECTORS {
+        let want = if c == "hwmon" { 0.0 } else { 1.0 };
+        assert_eq!(success(&got, c), Some(want), "host-x86_64: {c}");
+    }
+    assert!(!got.keys().any(|k| k.starts_with("node_hwmon_")));
 }
 
 /// The committed expectations are what the oracle says about the committed trees.
@@ -165,5 +220,62 @@ fn pi_trees_match_the_oracle_and_absent_sources_are_absent() {
             let key = format!("node_scrape_collector_success{{collector=\"{c}\"}}");
             assert_eq!(got.get(&key), Some(&0.0), "{tree}: {key}");
         }
+        assert_one_sample_per_collector(&got, tree);
+        for c in SNAPSHOT_COLLECTORS {
+            assert_eq!(success(&got, c), Some(1.0), "{tree}: {c}");
+        }
+        assert!(got.keys().any(|k| k.starts_with("node_hwmon_temp_celsius")));
+    }
+}
+
+/// The host tree with /proc/meminfo and /proc/diskstats gone and an empty
+/// /sys/class/hwmon (a VM without sensors): those two collectors fail and
+/// their families are absent, hwmon succeeds with no families, and the rest
+/// of /metrics is served.
+#[test]
+fn a_missing_source_fails_its_collector_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = fixture("host-x86_64");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .args(["proc", "sys", "etc"].map(|d| host.join(d)))
+        .arg(dir.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    for gone in ["proc/meminfo", "proc/diskstats"] {
+        std::fs::remove_file(dir.path().join(gone)).expect(gone);
+    }
+    std::fs::create_dir(dir.path().join("sys/class/hwmon")).expect("mkdir hwmon");
+    let agent = Agent::start(&[
+        (
+            "SYSTEM_STATS_PROCFS",
+            dir.path().join("proc").to_str().expect("utf8"),
+        ),
+        (
+            "SYSTEM_STATS_SYSFS",
+            dir.path().join("sys").to_str().expect("utf8"),
+        ),
+    ]);
+    let got = scrape(&agent);
+    assert_one_sample_per_collector(&got, "host-x86_64 less meminfo, diskstats");
+    for c in SNAPSHOT_COLLECTORS {
+        let want = if ["meminfo", "diskstats"].contains(&c) {
+            0.0
+        } else {
+            1.0
+        };
+        assert_eq!(success(&got, c), Some(want), "{c}");
+    }
+    assert!(!got.keys().any(|k| k.starts_with("node_memory_")));
+    assert!(!got.keys().any(|k| k.starts_with("node_disk_")));
+    assert!(!got.keys().any(|k| k.starts_with("node_hwmon_")));
+    for still in [
+        "node_load1",
+        "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}",
+        "node_vmstat_pgfault",
+        "node_context_switches_total",
+    ] {
+        assert!(got.contains_key(still), "{still}");
     }
 }

@@ -2,7 +2,8 @@
 //! every family it exports (less its Go/process/promhttp ones, its build
 //! info, and the families listed in `LEFT_OUT` with the reason) is in our
 //! `/metrics` with the same label names; static values are equal and
-//! moving counters within a tolerance. node_exporter is started on
+//! moving counters within a tolerance; each of our collectors has
+//! node_exporter's name and success. node_exporter is started on
 //! 127.0.0.1 with a free port and default collectors; both read the same
 //! textfile directory.
 #![cfg(target_os = "linux")]
@@ -274,7 +275,21 @@ fn every_node_exporter_family_is_ours_with_its_labels_and_values() {
             }
         }
     }
+    // every collector of ours is one of node_exporter's, by its name, and
+    // succeeds or fails here as it does (it has more collectors than we do)
+    let success = "node_scrape_collector_success";
+    for (s, o) in &our_series[success] {
+        match their_series[success].get(s) {
+            Some(v) if v == o => {}
+            Some(v) => problems.push(format!("{s}: ours {o}, node_exporter {v}")),
+            None => problems.push(format!("{s}: not a node_exporter collector")),
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for c in ["cpu", "meminfo", "diskstats", "filesystem", "hwmon", "os"] {
+        let s = format!("{success}{{collector=\"{c}\"}}");
+        assert!(our_series[success].contains_key(&s), "{s}");
+    }
     // the comparison covered the new families
     for f in [
         "node_context_switches_total",

@@ -245,8 +245,14 @@ pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
     for run in &raw.collectors {
         out.extend(run.families.iter().flatten().cloned());
     }
-    if !raw.collectors.is_empty() {
-        out.extend(super::node::scrape::families(&raw.collectors));
+    let statuses: Vec<_> = raw
+        .collectors
+        .iter()
+        .map(super::node::CollectorRun::status)
+        .chain(raw.sources.iter().cloned())
+        .collect();
+    if !statuses.is_empty() {
+        out.extend(super::node::scrape::families(&statuses));
     }
     out
 }

@@ -1,7 +1,8 @@
 //! node_exporter's collectors that the JSON snapshot does not need: each
 //! file turns the text of its kernel files into metric families (pure, no
 //! I/O); the platform reads the files and times each run (`CollectorRun`),
-//! which also feeds `node_scrape_collector_*` (`scrape`).
+//! which, with the `CollectorStatus` of the collectors built from the
+//! snapshot, feeds `node_scrape_collector_*` (`scrape`).
 
 pub mod arp;
 pub mod conntrack;
@@ -30,6 +31,25 @@ pub struct CollectorRun {
     pub name: &'static str,
     pub families: Option<Vec<MetricFamily>>,
     pub seconds: f64,
+}
+
+/// How one collector fared in a scrape, for `node_scrape_collector_*`:
+/// whether its source was read, and the seconds spent reading and parsing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectorStatus {
+    pub name: &'static str,
+    pub success: bool,
+    pub seconds: f64,
+}
+
+impl CollectorRun {
+    pub fn status(&self) -> CollectorStatus {
+        CollectorStatus {
+            name: self.name,
+            success: self.families.is_some(),
+            seconds: self.seconds,
+        }
+    }
 }
 
 /// The first whitespace-separated number after `key` on the line starting with `key `.

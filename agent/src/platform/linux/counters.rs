@@ -4,6 +4,7 @@
 
 use super::cpu;
 use super::files::Roots;
+use super::source_clock::SourceClock;
 use super::system::{KernelIdentity, Names};
 use crate::cpu_usage::CpuTimes;
 use crate::metrics::raw::{DiskCounters, NetCounters, RawCounters, Uname};
@@ -213,35 +214,50 @@ pub struct Shared<'a> {
 }
 
 /// The raw counters from the texts the collector already read (`Shared`)
-/// and the udev database.
-pub fn read(roots: &Roots, shared: &Shared, guard: &CpuCounterGuard) -> RawCounters {
-    let stat = shared.stat_text.and_then(cpu_times);
+/// and the udev database; the parsing and reading is charged to its
+/// node_exporter collector on `clock`.
+pub fn read(
+    roots: &Roots,
+    shared: &Shared,
+    guard: &CpuCounterGuard,
+    clock: &SourceClock,
+) -> RawCounters {
+    let stat = clock.time("cpu", || shared.stat_text.and_then(cpu_times));
     RawCounters {
         ticks_per_second: USER_HZ,
         boot_time: stat.as_ref().map(|(_, b)| *b).filter(|b| *b > 0),
-        cpu_times: guard.monotonic(stat.map(|(t, _)| t).unwrap_or_default()),
-        meminfo: shared
-            .meminfo_text
-            .map(parse_meminfo_fields)
-            .unwrap_or_default(),
-        disks: shared
-            .diskstats
-            .map(|s| {
-                let mut d = disks(s);
-                for disk in &mut d {
-                    let rel = format!("/run/udev/data/b{}:{}", disk.major, disk.minor);
-                    if let Some(text) = roots.root_file(&rel) {
-                        disk.udev = udev_properties(&text);
+        cpu_times: clock.time("cpu", || {
+            guard.monotonic(stat.map(|(t, _)| t).unwrap_or_default())
+        }),
+        meminfo: clock.time("meminfo", || {
+            shared
+                .meminfo_text
+                .map(parse_meminfo_fields)
+                .unwrap_or_default()
+        }),
+        disks: clock.time("diskstats", || {
+            shared
+                .diskstats
+                .map(|s| {
+                    let mut d = disks(s);
+                    for disk in &mut d {
+                        let rel = format!("/run/udev/data/b{}:{}", disk.major, disk.minor);
+                        if let Some(text) = roots.root_file(&rel) {
+                            disk.udev = udev_properties(&text);
+                        }
                     }
-                }
-                d
-            })
-            .unwrap_or_default(),
-        network: shared.net_dev.map(net).unwrap_or_default(),
-        uname: uname(shared.kernel, shared.names, shared.machine),
+                    d
+                })
+                .unwrap_or_default()
+        }),
+        network: clock.time("netdev", || shared.net_dev.map(net).unwrap_or_default()),
+        uname: clock.time("uname", || {
+            uname(shared.kernel, shared.names, shared.machine)
+        }),
         // the live kernel's, set by the collector
         timex: None,
         collectors: Vec::new(),
+        sources: Vec::new(),
         textfile: None,
     }
 }

@@ -20,6 +20,9 @@ pub const REFRESH: Duration = Duration::from_secs(30);
 pub struct Discovered {
     pub sensors: Vec<SensorSpec>,
     pub mounts: Vec<Mount>,
+    /// Whether a mount table could be read (node_exporter's filesystem
+    /// collector fails without one; an empty list of real mounts is fine).
+    pub mount_table: bool,
     pub pi: PiFiles,
     pub os_release: Option<OsRelease>,
     pub links: Vec<LinkFacts>,
@@ -27,9 +30,11 @@ pub struct Discovered {
 
 impl Discovered {
     pub fn scan(roots: &Roots) -> Discovered {
+        let mounts = filesystems::discover_table(roots);
         Discovered {
             sensors: sensors::discover(roots),
-            mounts: filesystems::discover(roots),
+            mount_table: mounts.is_some(),
+            mounts: mounts.unwrap_or_default(),
             pi: rpi::discover(roots),
             os_release: os_release::read(roots),
             links: links::discover(roots),

@@ -139,22 +139,28 @@ pub fn block_devices(roots: &Roots) -> Vec<(String, (u32, u32))> {
     out
 }
 
-/// The host's mount table: pid 1's view (the host's, even from a service
-/// with its own mount namespace), else ours, else `/proc/mounts`.
+/// The host's real filesystems (`discover_table`; none when its mount
+/// table cannot be read).
 pub fn discover(roots: &Roots) -> Vec<Mount> {
+    discover_table(roots).unwrap_or_default()
+}
+
+/// The host's mount table: pid 1's view (the host's, even from a service
+/// with its own mount namespace), else ours, else `/proc/mounts`; its real
+/// filesystems, or None when no mount table could be read.
+pub fn discover_table(roots: &Roots) -> Option<Vec<Mount>> {
     let mounts = ["1/mountinfo", "self/mountinfo"]
         .iter()
         .filter_map(|rel| roots.proc(rel))
         .map(|t| parse_mountinfo(&t))
         .find(|m| !m.is_empty())
-        .or_else(|| roots.proc("mounts").map(|t| parse_mounts(&t)))
-        .unwrap_or_default();
+        .or_else(|| roots.proc("mounts").map(|t| parse_mounts(&t)))?;
     let devs = block_devices(roots);
     let mut mounts = select(mounts, &devs, roots.proc("cmdline").as_deref());
     for m in &mut mounts {
         m.ext4 = ext4_errors::sysfs_name(&m.fstype, &m.device, m.dev, &devs);
     }
-    mounts
+    Some(mounts)
 }
 
 /// Sizes with psutil's disk_usage semantics (as the `disk` key).

@@ -27,6 +27,7 @@ pub mod robustness;
 pub use robustness::parse_every_source;
 pub mod rpi;
 pub mod sensors;
+pub mod source_clock;
 pub mod system;
 
 use crate::collect::guard::KernelGuard;
@@ -36,6 +37,7 @@ use crate::platform::{disk_usage, Sources};
 use crate::snapshot::{Cpu, Filesystem, Network, Snapshot, System};
 use discovery::{DiscoveryCache, REFRESH};
 use files::{list_dir, Roots};
+use source_clock::SourceClock;
 use std::path::PathBuf;
 
 /// Facts read once at start-up: they do not change while the host runs.
@@ -131,31 +133,51 @@ impl crate::collect::Collector for LinuxCollector {
 
     fn collect(&self, cpu: &CpuState, now: chrono::DateTime<chrono::Utc>, want: Want) -> Collected {
         let r = &self.roots;
+        // node_exporter's collectors' reads, timed for node_scrape_collector_*
+        let clock = SourceClock::default();
         let found = self.discovery.get(r);
-        let sensors = sensors::read(r, &found.sensors);
+        let (zones, chips) = sensors::by_collector(&found.sensors);
+        let mut sensors = clock.time("thermal_zone", || sensors::read(r, zones));
+        let hwmon_dir = clock.time("hwmon", || {
+            sensors.extend(sensors::read(r, chips));
+            // node_exporter's hwmon fails without the directory (/metrics only)
+            want.raw_counters && r.sys_exists("class/hwmon")
+        });
         let v4 = self.addresses.read(&self.address_watch);
         let v6 = r
             .proc("net/if_inet6")
             .map(|t| interfaces::parse_if_inet6(&t))
             .unwrap_or_default();
         let freq = cpu::frequency(r, &self.info.cpufreq_dirs, self.info.cpuinfo_mhz);
-        let meminfo_text = r.proc("meminfo");
-        let meminfo = meminfo_text.as_deref().and_then(memory::parse_meminfo);
-        let vmstat = r.proc("vmstat");
-        let net_dev = r.proc("net/dev").and_then(|t| network::parse_net_dev(&t));
+        let (meminfo_text, meminfo) = clock.time("meminfo", || {
+            let text = r.proc("meminfo");
+            let parsed = text.as_deref().and_then(memory::parse_meminfo);
+            (text, parsed)
+        });
+        let vmstat = clock.time("vmstat", || r.proc("vmstat"));
+        let net_dev = clock.time("netdev", || {
+            r.proc("net/dev").and_then(|t| network::parse_net_dev(&t))
+        });
         let mut names: Vec<String> = net_dev
             .as_ref()
             .map(|d| d.0.keys().cloned().collect())
             .unwrap_or_default();
         names.sort();
         let whole_disks = list_dir(&r.sys_path("block"));
-        let diskstats = r
-            .proc("diskstats")
-            .and_then(|t| disk_io::parse_diskstats(&t));
-        let kernel_names = system::Names::read(r, want.raw_counters);
-        let filesystems = filesystems::read(r, &found.mounts, &self.guard);
+        let diskstats = clock.time("diskstats", || {
+            r.proc("diskstats")
+                .and_then(|t| disk_io::parse_diskstats(&t))
+        });
+        let kernel_names = clock.time("uname", || system::Names::read(r, want.raw_counters));
+        let filesystems = clock.time("filesystem", || {
+            filesystems::read(r, &found.mounts, &self.guard)
+        });
         // the running kernel's clock, whatever tree is read
-        let timex = system_stats_common::timex::read();
+        let timex = clock.time("timex", system_stats_common::timex::read);
+        let load_avg = clock.time("loadavg", || {
+            r.proc("loadavg").and_then(|t| system::load_avg(&t))
+        });
+        let os_release = clock.time("os", || found.os_release.clone());
         let snapshot = Snapshot {
             collected_at: crate::units::rfc3339_utc(now),
             cpu: Cpu {
@@ -206,14 +228,14 @@ impl crate::collect::Collector for LinuxCollector {
                     self.info.libc.as_deref(),
                 )
             },
-            load_avg: r.proc("loadavg").and_then(|t| system::load_avg(&t)),
+            load_avg,
             sensors,
             raspberry_pi: rpi::read(r, &self.info.board, &found.pi),
             filesystems,
-            os_release: found.os_release.clone(),
+            os_release,
         };
         let raw = want.raw_counters.then(|| {
-            let stat = r.proc("stat");
+            let stat = clock.time("cpu", || r.proc("stat"));
             let shared = counters::Shared {
                 stat_text: stat.as_deref(),
                 meminfo_text: meminfo_text.as_deref(),
@@ -223,7 +245,7 @@ impl crate::collect::Collector for LinuxCollector {
                 names: &kernel_names,
                 machine: &self.info.architecture,
             };
-            let mut raw = counters::read(r, &shared, &self.cpu_counters);
+            let mut raw = counters::read(r, &shared, &self.cpu_counters, &clock);
             raw.collectors = node_collectors::run(
                 r,
                 &self.netclass,
@@ -231,6 +253,8 @@ impl crate::collect::Collector for LinuxCollector {
                 vmstat.as_deref(),
                 self.info.page_size,
             );
+            // vmstat's read is shared with the snapshot's swap
+            clock.add_to(&mut raw.collectors);
             if let Some(dir) = &self.textfile_dir {
                 let start = std::time::Instant::now();
                 raw.textfile = Some(crate::platform::textfile::read(dir));
@@ -243,6 +267,22 @@ impl crate::collect::Collector for LinuxCollector {
                 });
             }
             raw.timex = timex;
+            // success as node_exporter's collector: its source was read (an
+            // existing source with nothing in it, e.g. no sensors, is success)
+            raw.sources = vec![
+                clock.status("cpu", !raw.cpu_times.is_empty()),
+                clock.status("meminfo", !raw.meminfo.is_empty()),
+                clock.status("loadavg", snapshot.load_avg.is_some()),
+                clock.status("diskstats", diskstats.is_some()),
+                clock.status("netdev", net_dev.is_some()),
+                clock.status("filesystem", found.mount_table),
+                // zones that cannot be read are skipped, never a failure
+                clock.status("thermal_zone", true),
+                clock.status("hwmon", hwmon_dir),
+                clock.status("uname", raw.uname.is_some()),
+                clock.status("os", snapshot.os_release.is_some()),
+                clock.status("timex", timex.is_some()),
+            ];
             raw
         });
         Collected { snapshot, raw }

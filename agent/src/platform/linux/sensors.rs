@@ -172,6 +172,15 @@ pub fn discover(roots: &Roots) -> Vec<SensorSpec> {
     all
 }
 
+/// The thermal zones and the hwmon chips of the discovered sensors (which
+/// `discover` lists in that order), read by node_exporter's `thermal_zone`
+/// and `hwmon` collectors.
+pub fn by_collector(specs: &[SensorSpec]) -> (&[SensorSpec], &[SensorSpec]) {
+    specs.split_at(
+        specs.partition_point(|s| matches!(s.sensor.origin, SensorOrigin::ThermalZone { .. })),
+    )
+}
+
 /// The discovered sensors with their current values.
 pub fn read(roots: &Roots, specs: &[SensorSpec]) -> Vec<Sensor> {
     specs
@@ -239,6 +248,21 @@ mod tests {
             },
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn zones_then_chips_split_by_collector() {
+        let spec = |zone: bool, input: &str| SensorSpec {
+            sensor: sensor("x", None, 1.0, zone),
+            input: input.into(),
+        };
+        let specs = [spec(true, "z0"), spec(true, "z1"), spec(false, "h0")];
+        let (zones, chips) = by_collector(&specs);
+        assert_eq!((zones.len(), chips.len()), (2, 1));
+        assert_eq!(chips[0].input, "h0");
+        let (zones, chips) = by_collector(&specs[2..]);
+        assert_eq!((zones.len(), chips.len()), (0, 1));
+        assert_eq!(by_collector(&[]).0.len(), 0);
     }
 
     #[test]
