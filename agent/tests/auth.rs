@@ -131,7 +131,7 @@ fn basic_and_bearer_over_https_with_health_exempt() {
             401,
             "{h}"
         );
-        let line = agent.log_lines(&[reason]).pop().expect(reason);
+        let line = agent.wait_log_line(&[reason]);
         assert!(
             line.contains("WARN") && line.contains("127.0.0.1"),
             "{line}"
@@ -160,12 +160,9 @@ fn repeated_failures_get_429_only_for_that_address() {
     assert_eq!(r.status, 429, "{}", r.body);
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((50..=60).contains(&retry), "{retry}");
-    assert!(
-        agent
-            .log_lines(&["too many failed authentications", "127.0.0.1"])
-            .len()
-            == 1
-    );
+    let limited = ["too many failed authentications", "127.0.0.1"];
+    agent.wait_log_line(&limited);
+    assert_eq!(agent.log_lines(&limited).len(), 1);
     // /health stays open, another address is not affected
     assert_eq!(
         get_from("127.0.0.1", agent.addr, "/health", &[]).status,
@@ -220,12 +217,7 @@ fn an_open_non_loopback_listener_is_called_out_at_start() {
     let needle = "no authentication on the non-loopback address";
     let open = Agent::start(&[("SYSTEM_STATS_HOST", "0.0.0.0")]);
     assert_eq!(open.get("/health").status, 200);
-    let logged = || open.log_lines(&[needle]).pop();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while logged().is_none() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let line = logged().expect("warning logged");
+    let line = open.wait_log_line(&[needle]);
     assert!(line.contains("WARN"), "{line}");
     let local = Agent::start(&[]);
     let files = auth_files(4);

@@ -11,17 +11,6 @@ use std::time::{Duration, Instant};
 use support::tls::{cert_der, get, TestCa};
 use support::{Agent, BIN};
 
-fn wait_for_log(agent: &Agent, needles: &[&str]) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(line) = agent.log_lines(needles).into_iter().next() {
-            return line;
-        }
-        assert!(Instant::now() < deadline, "no log line with {needles:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn sighup(agent: &Agent) {
     let ok = Command::new("kill")
         .args(["-HUP", &agent.child.id().to_string()])
@@ -62,7 +51,7 @@ fn https_routes_and_sighup_swaps_the_certificate() {
     std::fs::copy(&second.cert, &cert).unwrap();
     std::fs::copy(&second.key, &key).unwrap();
     sighup(&agent);
-    wait_for_log(&agent, &["TLS certificate reloaded"]);
+    agent.wait_log_line(&["TLS certificate reloaded"]);
     let (r, served) = get(agent.addr, &ca.ca_pem, "/health", &[]).unwrap();
     assert_eq!(r.status, 200);
     assert_eq!(served, cert_der(&second.cert));
@@ -71,7 +60,7 @@ fn https_routes_and_sighup_swaps_the_certificate() {
     // a broken file at SIGHUP: warning naming the variable, old certificate kept
     std::fs::write(&cert, "-----BEGIN CERTIFICATE-----\nnot base64!\n").unwrap();
     sighup(&agent);
-    let line = wait_for_log(&agent, &["keeping the certificate in use"]);
+    let line = agent.wait_log_line(&["keeping the certificate in use"]);
     assert!(
         line.contains("WARN") && line.contains("SYSTEM_STATS_TLS_CERT_FILE"),
         "{line}"
@@ -83,13 +72,10 @@ fn https_routes_and_sighup_swaps_the_certificate() {
     // and a key that does not belong to the certificate
     std::fs::copy(&first.cert, &cert).unwrap();
     sighup(&agent);
-    let line = wait_for_log(
-        &agent,
-        &[
-            "keeping the certificate in use",
-            "SYSTEM_STATS_TLS_KEY_FILE",
-        ],
-    );
+    let line = agent.wait_log_line(&[
+        "keeping the certificate in use",
+        "SYSTEM_STATS_TLS_KEY_FILE",
+    ]);
     assert!(line.contains("private key"), "{line}");
     assert_eq!(
         get(agent.addr, &ca.ca_pem, "/", &[]).unwrap().1,

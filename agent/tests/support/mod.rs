@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_system-stats-service");
 
@@ -117,6 +117,19 @@ impl Agent {
         log.into_iter()
             .filter(|l| needles.iter().all(|n| l.contains(n)))
             .collect()
+    }
+
+    /// The first log line with all of `needles`, waited for up to 10 s:
+    /// the agent may log an event just after it has answered the request.
+    pub fn wait_log_line(&self, needles: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(line) = self.log_lines(needles).into_iter().next() {
+                return line;
+            }
+            assert!(Instant::now() < deadline, "no log line with {needles:?}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn get_json(&self, path: &str) -> serde_json::Value {
