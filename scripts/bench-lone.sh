@@ -6,10 +6,10 @@
 #   - a lone `/system` and `/metrics` (15 requests 0.4 s apart, so nothing is
 #     reused or coalesced): the agent's CPU (sum of its threads' schedstat run
 #     time, the idle rate subtracted), measured before any load;
-#   - the floor: the files that one traced lone collection opened or read
-#     (strace; a file the agent keeps open shows as a pread64 of its fd),
-#     less those of an idle window of the same length, each read once bare
-#     by agent/examples/read_floor.rs (open, 4 KiB reads, close; statvfs);
+#   - the floor: the files that the collecting thread of one traced lone
+#     collection opened or read (strace; a file the agent keeps open shows
+#     as a pread64 of its fd), each read once bare by
+#     agent/examples/read_floor.rs (open, 4 KiB reads, close; statvfs);
 #   - syscalls of one lone collection (strace -c, idle window subtracted);
 #   - RSS after 5 s of `wrk -c8` on `/system`, `/metrics` and `/` in turn.
 # Prints a markdown table. Needs strace and wrk (installed when missing).
@@ -89,6 +89,14 @@ traced() {
   [ -n "$route" ] && curl -fsS -o /dev/null "$BASE/$route"
   sleep 0.5; kill -INT "$st"; wait "$st" 2>/dev/null || true
 }
+# collection_paths TRACE: the files the collecting thread(s) opened or read
+# (those that read meminfo, which every collection does; the sampler's and
+# other background reads on other threads are left out)
+collection_paths() {
+  local tids
+  tids=$(awk '/meminfo/ { print $1 }' "$1" | sort -u | tr '\n' '|')
+  awk -v t="^(${tids%|})$" '$1 ~ t' "$1" | paths /dev/stdin
+}
 paths() { sed -nE 's/.*openat\([^"]*"([^"]*)".*/\1/p; s/.*statfs\("([^"]*)".*/statfs:\1/p; s/.*pread64\([0-9]+<([^>]*)>.*/\1/p' "$1"; }
 calls() { awk '$NF == "total" { print $4 }' "$1"; }
 
@@ -100,11 +108,18 @@ traced "$WORK/idle"
 for route in system metrics; do
   log "lone /$route: $N requests 0.4 s apart"
   cost=$(lone "$route")
-  traced "$WORK/$route" "$route"
-  # this collection's files: the traced list less what the idle window opened
-  paths "$WORK/idle.files" | sort -u > "$WORK/idle.list"
-  paths "$WORK/$route.files" | sort -u > "$WORK/$route.list"
-  comm -23 "$WORK/$route.list" "$WORK/idle.list" > "$WORK/$route.floor"
+  # every collection reads meminfo (and preads more than the sampler's
+  # few): a trace without it missed the request (a thread spawned while
+  # strace attached); try again
+  for _ in 1 2 3; do
+    traced "$WORK/$route" "$route"
+    grep meminfo "$WORK/$route.files" >/dev/null \
+      && [ "$(awk '$NF == "pread64" { print $4 }' "$WORK/$route.count")" -gt 5 ] && break
+    log "the trace missed the collection; again"
+  done
+  # this collection's files: those its thread opened or read (an idle
+  # window's list is no guide: the history recorder may collect in it)
+  collection_paths "$WORK/$route.files" | sort -u > "$WORK/$route.floor"
   files=$(wc -l < "$WORK/$route.floor")
   floor=$("$FLOOR_BIN" "$WORK/$route.floor" "$N")
   sc=$(( $(calls "$WORK/$route.count") - $(calls "$WORK/idle.count") ))
