@@ -1,6 +1,6 @@
 //! Runs the agent: starts the CPU sampler and the storage watcher, binds
-//! the HTTP listener, tells systemd when it is ready, and shuts down
-//! cleanly on SIGTERM/SIGINT.
+//! the HTTP listener, tells systemd when it is ready, reloads the TLS and
+//! authentication files on SIGHUP, and shuts down cleanly on SIGTERM/SIGINT.
 
 use crate::auth::{Authenticator, Gate};
 use crate::collect::coalesce::Coalescer;
@@ -8,9 +8,10 @@ use crate::collect::Collector;
 use crate::config::Config;
 use crate::http::{routes, AppState};
 use crate::platform::HostCollector;
+use crate::reload::{self, Reloadable};
 use crate::sampler::CpuSampler;
 use crate::storage_watch;
-use crate::{serve, tls, tls_reload};
+use crate::{serve, tls};
 use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
@@ -65,7 +66,10 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         Gate::new(auth, security.exempt.clone(), security.failure_limit)
     });
     let authenticated = gate.is_some();
-    tls_reload::on_sighup(cert);
+    reload::on_sighup(Reloadable {
+        cert,
+        auth: (gate.clone()).map(|g| (g, security.auth_sources.clone())),
+    });
     let service = warp::service(routes(state));
     let (addr, server) = serve::start(config.listen, tls_config.clone(), gate, service, shutdown)
         .await

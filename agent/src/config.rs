@@ -148,7 +148,7 @@ where
     .try_map(|mut raw| {
         let credentials = credentials.as_deref().map(std::path::Path::new);
         system_stats_common::read_secret_files(&mut raw, security::SECRETS, credentials)?;
-        validate(&raw, state_dir).map_err(Fatal::from)
+        validate(&raw, state_dir, credentials).map_err(Fatal::from)
     })
 }
 
@@ -194,13 +194,17 @@ fn sysfs_root(value: &str) -> Option<PathBuf> {
     Some(PathBuf::from(value))
 }
 
-fn validate(raw: &RawSettings, state_dir: Option<PathBuf>) -> Result<Config, SettingError> {
+fn validate(
+    raw: &RawSettings,
+    state_dir: Option<PathBuf>,
+    credentials: Option<&std::path::Path>,
+) -> Result<Config, SettingError> {
     let enabled = HISTORY.get(raw)?;
     let dir = HISTORY_DIR.get_opt(raw)?.or(state_dir);
     Ok(Config {
         listen: SocketAddr::new(HOST.get(raw)?, PORT.get(raw)?),
         log: LogSettings::from_raw(&LOG_LEVEL, raw)?,
-        security: security::from_raw(raw)?,
+        security: security::from_raw(raw, credentials)?,
         sources: Sources {
             procfs: PROCFS.get(raw)?,
             sysfs: SYSFS.get(raw)?,

@@ -4,8 +4,8 @@
 //! `storage_watch` turns filesystem health changes into events, `history`
 //! keeps the charts' series and `power` the Pi's power/heat events, `http`
 //! serves it, `app` ties them together.
-//! `serve` is the listener in front of `http`: `tls` (reloaded on SIGHUP by
-//! `tls_reload`) and the `auth` gate, configured by `security_settings`.
+//! `serve` is the listener in front of `http`: `tls` and the `auth` gate,
+//! configured by `security_settings` and read again on SIGHUP by `reload`.
 
 pub mod app;
 pub mod auth;
@@ -18,11 +18,11 @@ pub mod http_history;
 pub mod metrics;
 pub mod platform;
 pub mod power;
+pub mod reload;
 pub mod sampler;
 pub mod security_settings;
 pub mod serve;
 pub mod snapshot;
 pub mod storage_watch;
 pub mod tls;
-pub mod tls_reload;
 pub mod units;

@@ -3,13 +3,15 @@
 //! must load, the users file must be bcrypt htpasswd, the token is a secret
 //! (its `*_FILE` twin or systemd credential keeps it out of the
 //! environment). A bad file is one line naming the variable and the file.
+//! Where the credentials came from is kept for SIGHUP (`AuthSources`).
 
-use crate::auth::{htpasswd, Credentials};
+use crate::auth::sources::{self, SourceFile, TokenSource};
+use crate::auth::{htpasswd, AuthSources, Credentials};
 use crate::tls::{self, LoadError, TlsFiles};
 use rustls::sign::CertifiedKey;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use system_stats_common::setting::RawValue;
+use system_stats_common::setting::{Origin, RawValue};
 use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError};
 
 fn path(v: &str) -> Option<PathBuf> {
@@ -97,16 +99,31 @@ pub struct Security {
     /// The files and the certificate loaded from them at start-up.
     pub tls: Option<(TlsFiles, Arc<CertifiedKey>)>,
     pub credentials: Credentials,
+    /// The files `credentials` were read from, read again on SIGHUP.
+    pub auth_sources: AuthSources,
     pub exempt: Vec<String>,
     pub failure_limit: u32,
 }
 
-pub fn from_raw(raw: &RawSettings) -> Result<Security, SettingError> {
+/// The settings in `raw`, whose secrets were already read from their files
+/// or from the systemd credentials in `credentials_dir`.
+pub fn from_raw(
+    raw: &RawSettings,
+    credentials_dir: Option<&Path>,
+) -> Result<Security, SettingError> {
+    let token = AUTH_TOKEN.get_opt(raw)?.map(Secret::new);
     Ok(Security {
         tls: tls_from_raw(raw)?,
+        auth_sources: AuthSources {
+            users: given(raw, BASIC_AUTH_USERS_FILE.env).map(|f| SourceFile {
+                named_by: BASIC_AUTH_USERS_FILE.env.to_string(),
+                path: PathBuf::from(f.value.trim()),
+            }),
+            token: token_source(raw, token.clone(), credentials_dir),
+        },
         credentials: Credentials {
             users: users_from_raw(raw)?,
-            token: AUTH_TOKEN.get_opt(raw)?.map(Secret::new),
+            token,
         },
         exempt: AUTH_EXEMPT.get_opt(raw)?.unwrap_or_default(),
         failure_limit: AUTH_FAILURE_LIMIT.get(raw)?,
@@ -149,11 +166,36 @@ fn users_from_raw(raw: &RawSettings) -> Result<Option<htpasswd::Users>, SettingE
     let Some(file) = given(raw, BASIC_AUTH_USERS_FILE.env) else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(file.value.trim())
-        .map_err(|e| SettingError::new(&file, format!("a readable htpasswd file ({e})")))?;
-    htpasswd::parse(&text).map(Some).map_err(|why| {
-        SettingError::new(&file, format!("an htpasswd file of bcrypt lines ({why})"))
-    })
+    sources::read_users(Path::new(file.value.trim()))
+        .map(Some)
+        .map_err(|expected| SettingError::new(&file, expected))
+}
+
+/// The token's file or credential (as `read_secret_files` chose it), or the
+/// token itself when it was given directly.
+fn token_source(
+    raw: &RawSettings,
+    token: Option<Secret>,
+    credentials_dir: Option<&Path>,
+) -> TokenSource {
+    let Some(token) = token else {
+        return TokenSource::None;
+    };
+    let origin = raw.get(AUTH_TOKEN.env).map(|v| v.origin.clone());
+    let path = match &origin {
+        Some(Origin::Env(name)) if *name == AUTH_TOKEN_FILE.env => {
+            given(raw, AUTH_TOKEN_FILE.env).map(|f| PathBuf::from(f.value.trim()))
+        }
+        Some(Origin::Credential(name)) => credentials_dir.map(|d| d.join(name)),
+        _ => None,
+    };
+    match (origin, path) {
+        (Some(origin), Some(path)) => TokenSource::File(SourceFile {
+            named_by: origin.to_string(),
+            path,
+        }),
+        _ => TokenSource::Fixed(token),
+    }
 }
 
 #[cfg(test)]

@@ -2,20 +2,21 @@
 //! exempt must carry valid credentials. Answers 401 with `WWW-Authenticate`
 //! (so browsers prompt), logs each failure at warning with the peer
 //! address, and answers 429 with `Retry-After` to an address that failed
-//! too often.
+//! too often. The authenticator can be replaced while serving (SIGHUP):
+//! a request checks against the one current when it arrived.
 
 use super::rate_limit::FailureLimiter;
 use super::verify::{Authenticator, Verdict};
 use hyper::header::{self, HeaderValue};
 use hyper::{Body, Request, Response, StatusCode};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 pub const REALM: &str = "system-stats";
 
 pub struct Gate {
-    auth: Arc<Authenticator>,
+    auth: RwLock<Arc<Authenticator>>,
     exempt: Vec<String>,
     limiter: Mutex<FailureLimiter>,
 }
@@ -23,10 +24,27 @@ pub struct Gate {
 impl Gate {
     pub fn new(auth: Arc<Authenticator>, exempt: Vec<String>, failure_limit: u32) -> Arc<Self> {
         Arc::new(Gate {
-            auth,
+            auth: RwLock::new(auth),
             exempt,
             limiter: Mutex::new(FailureLimiter::new(failure_limit)),
         })
+    }
+
+    /// Check later requests against `auth` (its verification cache starts
+    /// empty, so a removed user or changed secret stops working at once);
+    /// requests already being checked finish with the one they started with.
+    pub fn replace(&self, auth: Arc<Authenticator>) {
+        match self.auth.write() {
+            Ok(mut cur) => *cur = auth,
+            Err(poisoned) => *poisoned.into_inner() = auth,
+        }
+    }
+
+    fn current(&self) -> Arc<Authenticator> {
+        match self.auth.read() {
+            Ok(cur) => cur.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     fn is_exempt(&self, path: &str) -> bool {
@@ -54,7 +72,8 @@ impl Gate {
             .headers()
             .get(header::AUTHORIZATION)
             .map(HeaderValue::as_bytes);
-        match self.auth.check(header).await {
+        let auth = self.current();
+        match auth.check(header).await {
             Verdict::Allowed => Ok(()),
             Verdict::Denied { reason, user } => {
                 let blocked = self
@@ -71,22 +90,22 @@ impl Gate {
                 if blocked {
                     tracing::warn!(peer = %peer, "too many failed authentications from {peer}: answering 429 for a while");
                 }
-                Err(self.unauthorized())
+                Err(unauthorized(&auth))
             }
         }
     }
+}
 
-    fn unauthorized(&self) -> Response<Body> {
-        let mut resp = json(StatusCode::UNAUTHORIZED, "authentication required");
-        let h = resp.headers_mut();
-        if self.auth.has_users() {
-            h.append(header::WWW_AUTHENTICATE, challenge("Basic"));
-        }
-        if self.auth.has_token() {
-            h.append(header::WWW_AUTHENTICATE, challenge("Bearer"));
-        }
-        resp
+fn unauthorized(auth: &Authenticator) -> Response<Body> {
+    let mut resp = json(StatusCode::UNAUTHORIZED, "authentication required");
+    let h = resp.headers_mut();
+    if auth.has_users() {
+        h.append(header::WWW_AUTHENTICATE, challenge("Basic"));
     }
+    if auth.has_token() {
+        h.append(header::WWW_AUTHENTICATE, challenge("Bearer"));
+    }
+    resp
 }
 
 fn challenge(scheme: &str) -> HeaderValue {
@@ -183,5 +202,38 @@ mod tests {
             .admit(&req("/system", Some("Bearer tok")), other)
             .await
             .is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_replaced_authenticator_forgets_the_verified_credentials() {
+        let users = |name: &str| {
+            let hash = bcrypt::hash("pw", 4).unwrap();
+            crate::auth::htpasswd::parse(&format!("{name}:{hash}\n")).unwrap()
+        };
+        let basic = |name: &str| {
+            use base64::Engine;
+            let b = base64::engine::general_purpose::STANDARD.encode(format!("{name}:pw"));
+            format!("Basic {b}")
+        };
+        let g = Gate::new(
+            Authenticator::new(&Credentials {
+                users: Some(users("alice")),
+                token: None,
+            }),
+            vec![],
+            1000,
+        );
+        let me: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let alice = basic("alice");
+        for _ in 0..2 {
+            assert!(g.admit(&req("/", Some(&alice)), me).await.is_ok());
+        }
+        g.replace(Authenticator::new(&Credentials {
+            users: Some(users("bob")),
+            token: None,
+        }));
+        let r = g.admit(&req("/", Some(&alice)), me).await.unwrap_err();
+        assert_eq!(r.status(), 401);
+        assert!(g.admit(&req("/", Some(&basic("bob"))), me).await.is_ok());
     }
 }
