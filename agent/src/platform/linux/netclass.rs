@@ -10,6 +10,7 @@
 
 use super::files::{list_dir, Roots};
 use super::netlink_watch::{NetlinkWatch, RTMGRP_LINK};
+use super::open_files::is_on_sysfs;
 use crate::metrics::node::netclass::{Device, ATTRIBUTES};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -33,9 +34,6 @@ const STATIC_ATTRIBUTES: [&str; 7] = [
     "name_assign_type",
     "type",
 ];
-
-/// `statfs` magic number of sysfs.
-const SYSFS_MAGIC: i64 = 0x6265_6572;
 
 type Attributes = BTreeMap<String, String>;
 
@@ -69,14 +67,6 @@ impl Default for NetclassCache {
     }
 }
 
-fn is_sysfs(path: &std::path::Path) -> bool {
-    rustix::fs::statfs(path).is_ok_and(|s| {
-        #[allow(clippy::useless_conversion)] // f_type is 32 bits on 32-bit ARM
-        let kind = i64::from(s.f_type);
-        kind == SYSFS_MAGIC
-    })
-}
-
 impl NetclassCache {
     fn lock(&self) -> MutexGuard<'_, Known> {
         match self.known.lock() {
@@ -89,7 +79,7 @@ impl NetclassCache {
     pub fn devices(&self, r: &Roots) -> Vec<Device> {
         let live = *self
             .live
-            .get_or_init(|| self.watch.is_subscribed() && is_sysfs(&r.sys_path("class/net")));
+            .get_or_init(|| self.watch.is_subscribed() && is_on_sysfs(&r.sys_path("class/net")));
         let mut known = self.lock();
         // drain first, then read: a change during the read is seen next time
         let changed = !live || self.watch.changed();

@@ -87,16 +87,25 @@ fn read_from_start(file: &File, kind: Option<Kind>) -> std::io::Result<Vec<u8>> 
     Ok(buf)
 }
 
-/// The kernel filesystem a file lives on (its text is the kernel's, made
-/// afresh on each read from offset 0); None for any other filesystem.
-fn kernel_kind(file: &File) -> Option<Kind> {
-    let s = rustix::fs::fstatfs(file).ok()?;
+/// The kernel filesystem of a `statfs` answer; None for any other.
+fn kind_of(s: &rustix::fs::StatFs) -> Option<Kind> {
     #[allow(clippy::useless_conversion)] // f_type is 32 bits on 32-bit ARM
     match i64::from(s.f_type) {
         PROC_SUPER_MAGIC => Some(Kind::Procfs),
         SYSFS_MAGIC => Some(Kind::Sysfs),
         _ => None,
     }
+}
+
+/// The kernel filesystem a file lives on (its text is the kernel's, made
+/// afresh on each read from offset 0); None for any other filesystem.
+fn kernel_kind(file: &File) -> Option<Kind> {
+    kind_of(&rustix::fs::fstatfs(file).ok()?)
+}
+
+/// Whether `path` is on the running kernel's sysfs (not a captured tree).
+pub fn is_on_sysfs(path: &Path) -> bool {
+    rustix::fs::statfs(path).is_ok_and(|s| kind_of(&s) == Some(Kind::Sysfs))
 }
 
 /// Whether a failed read means the value is unavailable in the device's
