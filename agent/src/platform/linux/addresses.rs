@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 /// The file a captured tree keeps its addresses in, beside `proc/`.
 pub const ADDRESS_FILE: &str = "ip-addr";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum AddressSource {
-    /// getifaddrs: the agent's network namespace is the host's.
-    Kernel,
+    /// getifaddrs: the agent's network namespace is the host's; asked again
+    /// only after the kernel announced a change.
+    Kernel(AddressWatch),
     /// `ip -o addr show` output captured with the tree.
     File(PathBuf),
     /// The procfs root is another namespace's and carries no address file.
@@ -37,7 +38,7 @@ impl AddressSource {
     pub fn for_roots(roots: &Roots) -> AddressSource {
         let own_proc = std::fs::canonicalize(&roots.procfs).is_ok_and(|p| p == Path::new("/proc"));
         if own_proc {
-            return AddressSource::Kernel;
+            return AddressSource::Kernel(AddressWatch::new());
         }
         let file = roots.rootfs().join(ADDRESS_FILE);
         if file.is_file() {
@@ -45,15 +46,15 @@ impl AddressSource {
         }
         let theirs = net_namespace(&roots.proc_path("1/ns/net"));
         if theirs.is_some() && theirs == net_namespace(Path::new("/proc/self/ns/net")) {
-            return AddressSource::Kernel;
+            return AddressSource::Kernel(AddressWatch::new());
         }
         AddressSource::Unknown
     }
 
-    /// The current addresses; the kernel's through `watch`.
-    pub fn read(&self, watch: &AddressWatch) -> Addresses {
+    /// The current addresses.
+    pub fn read(&self) -> Addresses {
         match self {
-            AddressSource::Kernel => watch.addresses(),
+            AddressSource::Kernel(watch) => watch.addresses(),
             AddressSource::File(path) => read_text(path)
                 .map(|t| parse_ip_addr(&t))
                 .unwrap_or_default(),
@@ -134,27 +135,22 @@ garbage\n9: x inet 1.2.3.4/40\n";
     #[test]
     fn the_source_follows_the_procfs_root() {
         let roots = |procfs: &Path| Roots::new(procfs.to_path_buf(), PathBuf::from("/sys"));
-        assert_eq!(
-            AddressSource::for_roots(&roots(Path::new("/proc"))),
-            AddressSource::Kernel
-        );
+        let kernel = |s: AddressSource| matches!(s, AddressSource::Kernel(_));
+        assert!(kernel(AddressSource::for_roots(&roots(Path::new("/proc")))));
         let dir = tempfile::tempdir().expect("tempdir");
         let tree = dir.path().to_path_buf();
         let proc = tree.join("proc");
         std::fs::create_dir_all(&proc).expect("mkdir");
         // another root without addresses and without our namespace: unknown
-        assert_eq!(
+        assert!(matches!(
             AddressSource::for_roots(&roots(&proc)),
             AddressSource::Unknown
-        );
+        ));
         // its pid 1 in our namespace: the kernel's addresses are its own
         std::fs::create_dir_all(proc.join("1/ns")).expect("mkdir");
         let ours = std::fs::read_link("/proc/self/ns/net").expect("own netns");
         std::os::unix::fs::symlink(&ours, proc.join("1/ns/net")).expect("symlink");
-        assert_eq!(
-            AddressSource::for_roots(&roots(&proc)),
-            AddressSource::Kernel
-        );
+        assert!(kernel(AddressSource::for_roots(&roots(&proc))));
         // a captured address file wins
         std::fs::write(
             tree.join(ADDRESS_FILE),
@@ -162,7 +158,7 @@ garbage\n9: x inet 1.2.3.4/40\n";
         )
         .expect("write");
         let source = AddressSource::for_roots(&roots(&proc));
-        assert_eq!(source, AddressSource::File(tree.join(ADDRESS_FILE)));
-        assert_eq!(source.read(&AddressWatch::new())[0].1.ip, "10.0.0.2");
+        assert!(matches!(&source, AddressSource::File(f) if *f == tree.join(ADDRESS_FILE)));
+        assert_eq!(source.read()[0].1.ip, "10.0.0.2");
     }
 }

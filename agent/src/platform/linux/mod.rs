@@ -63,7 +63,6 @@ pub struct LinuxCollector {
     cpu_counters: counters::CpuCounterGuard,
     guard: KernelGuard,
     addresses: addresses::AddressSource,
-    address_watch: address_watch::AddressWatch,
     netclass: netclass::NetclassCache,
 }
 
@@ -101,7 +100,6 @@ impl LinuxCollector {
             discovery: DiscoveryCache::new(&roots, REFRESH),
             guard: KernelGuard::default(),
             addresses: addresses::AddressSource::for_roots(&roots),
-            address_watch: address_watch::AddressWatch::new(),
             cpu_counters: counters::CpuCounterGuard::default(),
             netclass: Default::default(),
             roots,
@@ -143,7 +141,7 @@ impl crate::collect::Collector for LinuxCollector {
             // node_exporter's hwmon fails without the directory (/metrics only)
             want.raw_counters && r.sys_exists("class/hwmon")
         });
-        let v4 = self.addresses.read(&self.address_watch);
+        let v4 = self.addresses.read();
         let v6 = r
             .proc("net/if_inet6")
             .map(|t| interfaces::parse_if_inet6(&t))
