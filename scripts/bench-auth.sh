@@ -33,12 +33,9 @@ start() { # $1: name; rest: env
   env -i PATH="$PATH" SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text "$@" \
     "$TARGET/release/system-stats-service" >"$WORK/$name.log" 2>&1 &
   PIDS+=("$!")
-  for _ in $(seq 1 100); do
-    ADDR=$(sed -n 's/.*listening on \([0-9.]*:[0-9]*\).*/\1/p' "$WORK/$name.log" | head -n1)
-    [ -n "$ADDR" ] && return 0
-    sleep 0.1
-  done
-  die "agent $name did not start"
+  local port
+  port=$(agent_port "$WORK/$name.log" "$!") || die "agent $name did not start"
+  ADDR=127.0.0.1:$port
 }
 p50() { # url [header]
   local out

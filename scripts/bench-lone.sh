@@ -16,6 +16,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 T0=$EPOCHREALTIME
 log() { printf '[bench-lone +%ss] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')" "$*" >&2; }
 die() { echo "bench-lone: FAIL: $*" >&2; exit 1; }
@@ -40,13 +42,7 @@ trap cleanup EXIT
 SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text NO_COLOR=1 \
   "$AGENT_BIN" 2>"$WORK/agent.log" >/dev/null &
 AGENT_PID=$!
-PORT=
-for _ in $(seq 100); do
-  PORT=$(grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' "$WORK/agent.log" | head -n1 | sed 's/.*://') || true
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { cat "$WORK/agent.log" >&2; die "agent did not start"; }
+PORT=$(agent_port "$WORK/agent.log" "$AGENT_PID") || { cat "$WORK/agent.log" >&2; die "agent did not start"; }
 BASE=http://127.0.0.1:$PORT
 curl -fsS -o /dev/null "$BASE/system" && curl -fsS -o /dev/null "$BASE/metrics" || die "agent does not answer"
 sleep 1

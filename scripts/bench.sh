@@ -25,6 +25,8 @@ PIN=${BENCH_PIN:-1}
 DUR=${BENCH_DURATION:-10}
 IDLE=${BENCH_IDLE:-30}
 AGENT_BIN=${BENCH_AGENT_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/system-stats-service}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 T0=$EPOCHREALTIME
 
 log() { printf '[bench +%ss] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')" "$*" >&2; }
@@ -100,14 +102,8 @@ SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
   "${AGENT_PIN[@]}" "$AGENT_BIN" 2>"$WORK/agent.log" >/dev/null &
 AGENT_PID=$!   # taskset execs the agent: same PID
 
-PORT=
-for _ in $(seq 1 100); do
-  PORT=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/agent.log" | grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://') || true
-  [ -n "$PORT" ] && break
-  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$WORK/agent.log" >&2; die "agent exited"; }
-  sleep 0.1
-done
-[ -n "$PORT" ] || { cat "$WORK/agent.log" >&2; die "agent did not log its port within 10 s"; }
+PORT=$(agent_port "$WORK/agent.log" "$AGENT_PID") \
+  || { cat "$WORK/agent.log" >&2; die "agent exited or did not log its port within 10 s"; }
 BASE="http://127.0.0.1:$PORT"
 log "agent pid $AGENT_PID on $BASE; $PIN_DESC"
 
@@ -299,13 +295,9 @@ dead_mount_phase() {
   SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
     SYSTEM_STATS_DISK_PATH="$DEAD_MNT" NO_COLOR=1 "$AGENT_BIN" 2>"$WORK/dead-agent.log" >/dev/null &
   DEAD_AGENT_PID=$!
-  local port=
-  for _ in $(seq 1 100); do
-    port=$(sed 's/\x1b\[[0-9;]*m//g' "$WORK/dead-agent.log" | grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://') || true
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { stop_dead_mount; die "agent on the dead disk path did not start"; }
+  local port
+  port=$(agent_port "$WORK/dead-agent.log" "$DEAD_AGENT_PID") \
+    || { stop_dead_mount; die "agent on the dead disk path did not start"; }
   local worst=0 t code failures=0
   for _ in $(seq 1 10); do
     for path in /system /metrics; do

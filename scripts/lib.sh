@@ -55,3 +55,17 @@ rustup_has_toolchain() {
   local host; host=$(rustc -vV | sed -n 's/^host: //p')
   rustup toolchain list | awk '{print $1}' | grep -xF -e "$1" -e "$1-$host" >/dev/null
 }
+
+# agent_port LOG [PID]: the port an agent started with SYSTEM_STATS_PORT=0
+# logged to LOG ("listening on 127.0.0.1:PORT"), waited for up to 10 s;
+# fails when it never says so (or PID exits first)
+agent_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$(sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -Eo 'listening on 127\.0\.0\.1:[0-9]+' | head -n1 | sed 's/.*://') || true
+    if [ -n "$port" ]; then echo "$port"; return 0; fi
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then return 1; fi
+    sleep 0.1
+  done
+  return 1
+}
