@@ -65,13 +65,18 @@ pub fn read_secret_files(
 }
 
 fn read(path: &Path, named: &RawValue) -> Result<Secret, SettingError> {
+    read_secret_file(path).map_err(|expected| SettingError::new(named, expected))
+}
+
+/// The secret in the file at `path` (without its trailing line break), or
+/// what was expected of the file: readable, and not empty.
+pub fn read_secret_file(path: &Path) -> Result<Secret, String> {
     match Secret::from_file(path) {
-        Ok(s) if s.expose().trim().is_empty() => Err(SettingError::new(
-            named,
-            "a file holding the value (it is empty)",
-        )),
+        Ok(s) if s.expose().trim().is_empty() => {
+            Err("a file holding the value (it is empty)".into())
+        }
         Ok(s) => Ok(s),
-        Err(e) => Err(SettingError::new(named, format!("a readable file ({e})"))),
+        Err(e) => Err(format!("a readable file ({e})")),
     }
 }
 

@@ -7,6 +7,7 @@
 use super::htpasswd::{self, Users};
 use super::verify::Credentials;
 use std::path::{Path, PathBuf};
+use system_stats_common::secret_source::read_secret_file;
 use system_stats_common::Secret;
 
 /// A file holding part of the credentials, and the setting that named it.
@@ -54,10 +55,12 @@ impl AuthSources {
         let token = match &self.token {
             TokenSource::None => None,
             TokenSource::Fixed(t) => Some(t.clone()),
-            TokenSource::File(f) => Some(read_token(&f.path).map_err(|expected| SourceError {
-                file: f.clone(),
-                expected,
-            })?),
+            TokenSource::File(f) => {
+                Some(read_secret_file(&f.path).map_err(|expected| SourceError {
+                    file: f.clone(),
+                    expected,
+                })?)
+            }
         };
         Ok(Credentials { users, token })
     }
@@ -68,18 +71,6 @@ pub fn read_users(path: &Path) -> Result<Users, String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("a readable htpasswd file ({e})"))?;
     htpasswd::parse(&text).map_err(|why| format!("an htpasswd file of bcrypt lines ({why})"))
-}
-
-/// The token of a file (without its trailing line break), as at start-up:
-/// an empty file is an error.
-fn read_token(path: &Path) -> Result<Secret, String> {
-    match Secret::from_file(path) {
-        Ok(s) if s.expose().trim().is_empty() => {
-            Err("a file holding the value (it is empty)".into())
-        }
-        Ok(s) => Ok(s),
-        Err(e) => Err(format!("a readable file ({e})")),
-    }
 }
 
 #[cfg(test)]
