@@ -4,11 +4,14 @@
 //! also scrapes the agent's `/metrics` at each poll and pushes those samples
 //! to Prometheus-compatible engines. [`run`] wires the parts together.
 
+pub mod alerts;
 pub mod clock;
 pub mod clock_gate;
 pub mod config;
 pub mod delivery;
 pub mod destination;
+pub mod mqtt;
+pub mod observation;
 pub mod payload;
 pub mod poller;
 pub mod remote_write;
@@ -114,6 +117,12 @@ fn http_client(config: &Config, timeout: Duration) -> Result<reqwest::Client, St
                 .into_iter()
                 .flat_map(|rw| rw.endpoints.iter().map(|e| &e.url)),
         )
+        .chain(
+            config
+                .alerts
+                .iter()
+                .flat_map(|a| a.receivers.iter().map(|r| &r.url)),
+        )
         .any(|u| u.scheme() == "https");
     source_client::client_builder(any_https, timeout)
         .build()
@@ -148,6 +157,8 @@ pub async fn run(
         warn!("{why}");
     }
     let client = http_client(&config, timeout)?;
+    let observations =
+        (config.mqtt.is_some() || config.alerts.is_some()).then(observation::channel);
     let agent_client = agent_client(&config, timeout)?;
     let liveness = watchdog::Liveness::default();
     let spool = SpoolHandle::spawn(spool, &liveness)
@@ -176,6 +187,36 @@ pub async fn run(
         };
         tasks.push(tokio::spawn(delivery.run()));
     }
+    let mut side_tasks = Vec::new();
+    let mut alert_spool = None;
+    if let (Some(alerts), Some(observations)) = (&config.alerts, &observations) {
+        let (spool, deliveries) =
+            alert_deliveries(&config, alerts, &client, timeout, &stop, &liveness)?;
+        tasks.extend(deliveries.1);
+        side_tasks.push(tokio::spawn(
+            alerts::Alerting {
+                thresholds: alerts.thresholds.clone(),
+                spool: spool.clone(),
+                wakes: deliveries.0,
+                observations: observations.subscribe(),
+                shutdown: stop.clone(),
+                episodes_file: config.spool_dir.join("alerts").join("episodes.json"),
+            }
+            .run(),
+        ));
+        alert_spool = Some(spool);
+    }
+    if let (Some(mqtt), Some(observations)) = (&config.mqtt, &observations) {
+        info!("publishing to MQTT broker {}", mqtt.shown);
+        side_tasks.push(tokio::spawn(
+            mqtt::Mqtt {
+                config: mqtt.clone(),
+                observations: observations.subscribe(),
+                shutdown: stop.clone(),
+            }
+            .run(),
+        ));
+    }
     notify::ready(&format!(
         "polling {} every {:.1}s for {} destination(s); spool {}",
         config.source_url,
@@ -201,7 +242,8 @@ pub async fn run(
             .map(|rw| rw.metrics_source.clone()),
         !config.destinations.is_empty(),
     )
-    .with_clock_wait(config.clock_wait);
+    .with_clock_wait(config.clock_wait)
+    .with_observers(observations, !destinations.is_empty());
     if let Some(every) = notify::watchdog_interval() {
         tokio::spawn(watchdog::run(liveness, every, stop));
     }
@@ -210,7 +252,7 @@ pub async fn run(
     notify::stopping();
     let grace = timeout + Duration::from_millis(500);
     let finished = tokio::time::timeout(grace, async {
-        for task in tasks.iter_mut() {
+        for task in tasks.iter_mut().chain(side_tasks.iter_mut()) {
             let _ = task.await;
         }
     })
@@ -225,6 +267,81 @@ pub async fn run(
     if let Err(e) = spool.close().await {
         warn!("cannot sync the delivery cursors: {e}; some samples may be sent again");
     }
+    if let Some(spool) = alert_spool {
+        if let Err(e) = spool.close().await {
+            warn!("cannot sync the alert cursors: {e}; some alerts may be sent again");
+        }
+    }
     info!("stopped");
     Ok(())
+}
+
+/// Delivery tasks and their wake-ups for one alert receiver each.
+type Deliveries = (Vec<Arc<Notify>>, Vec<tokio::task::JoinHandle<()>>);
+
+/// The alert spool (`<spool dir>/alerts`) and a delivery task per receiver.
+fn alert_deliveries(
+    config: &Config,
+    alerts: &config::alerts::AlertsConfig,
+    client: &reqwest::Client,
+    timeout: Duration,
+    stop: &tokio::sync::watch::Receiver<bool>,
+    liveness: &watchdog::Liveness,
+) -> Result<(SpoolHandle, Deliveries), String> {
+    let status_file = alerts.status_file.clone().unwrap_or_else(|| {
+        std::env::var_os("RUNTIME_DIRECTORY")
+            .filter(|d| !d.is_empty())
+            .map(|d| std::path::PathBuf::from(d).join("alerts.json"))
+            .unwrap_or_else(|| config.spool_dir.join("alerts.json"))
+    });
+    let names = alerts
+        .receivers
+        .iter()
+        .map(|r| destination::display_url(&r.url))
+        .collect();
+    let board = alerts::status::StatusBoard::new(status_file, names);
+    board.write();
+    let receivers: Vec<Arc<dyn Destination>> = alerts
+        .receivers
+        .iter()
+        .map(|r| {
+            Arc::new(alerts::receiver::AlertReceiver::new(
+                r.clone(),
+                alerts.token.clone(),
+                board.clone(),
+            )) as Arc<dyn Destination>
+        })
+        .collect();
+    let dir = config.spool_dir.join("alerts");
+    let keys: Vec<String> = receivers.iter().map(|d| d.key().to_string()).collect();
+    // Alerts are small and few: a small cap.
+    let max_bytes = 4 << 20;
+    let disk = Spool::open_renaming(&dir, max_bytes, &keys, &[]).map_err(|e| e.to_string());
+    let reopen = Reopen {
+        dir,
+        max_bytes,
+        keys,
+        renames: Vec::new(),
+    };
+    let spool = SpoolHandle::spawn(Store::new(disk, reopen), liveness)
+        .map_err(|e| format!("cannot start the alert spool thread: {e}"))?;
+    let mut wakes = Vec::new();
+    let mut tasks = Vec::new();
+    for receiver in receivers {
+        info!("alerts go to {}", receiver.name());
+        let wake = Arc::new(Notify::new());
+        wakes.push(Arc::clone(&wake));
+        let delivery = delivery::Delivery {
+            beat: liveness.beat(&format!("alerts to {}", receiver.name())),
+            destination: receiver,
+            spool: spool.clone(),
+            client: client.clone(),
+            timeout,
+            interval: config.interval,
+            new_sample: wake,
+            shutdown: stop.clone(),
+        };
+        tasks.push(tokio::spawn(delivery.run()));
+    }
+    Ok((spool, (wakes, tasks)))
 }

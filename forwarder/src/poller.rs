@@ -6,6 +6,7 @@
 
 use crate::clock::Clock;
 use crate::clock_gate::{ClockGate, Taken};
+use crate::observation::{Observation, Observations};
 use crate::payload::{self, DiskCounters, Throughput};
 use crate::shutdown;
 use crate::source;
@@ -35,6 +36,10 @@ pub struct Poller {
     /// Whether JSON destinations need the payload (else `null` is spooled).
     pub keep_payload: bool,
     previous: Option<DiskCounters>,
+    /// Where each poll's result is announced (MQTT, alerts).
+    observers: Option<Observations>,
+    /// Whether samples are spooled at all (false without HTTP destinations).
+    spool_samples: bool,
     /// Holds samples until the clock is synchronized; stamps them.
     clock: ClockGate,
 }
@@ -65,6 +70,8 @@ impl Poller {
             exposition: None,
             keep_payload: true,
             previous: None,
+            observers: None,
+            spool_samples: true,
             clock: ClockGate::new(Clock::default(), Duration::from_secs(300)),
         }
     }
@@ -82,6 +89,25 @@ impl Poller {
         self.exposition = exposition;
         self.keep_payload = keep_payload;
         self
+    }
+
+    /// Announce each poll's result on `observers`; spool samples only when
+    /// `spool_samples` (some HTTP destination wants them).
+    pub fn with_observers(
+        mut self,
+        observers: Option<Observations>,
+        spool_samples: bool,
+    ) -> Poller {
+        self.observers = observers;
+        self.spool_samples = spool_samples;
+        self
+    }
+
+    fn observe(&self, observation: Observation) {
+        if let Some(observers) = &self.observers {
+            // No listener yet is not an error.
+            let _ = observers.send(observation);
+        }
     }
 
     /// Poll every `interval` (ticks missed by a slow poll are skipped, never
@@ -117,9 +143,22 @@ impl Poller {
             Ok(snapshot) => snapshot,
             Err(reason) => {
                 warn!(source = %self.source, sample_ts = timestamp, "no sample this cycle: {reason}");
+                self.observe(Observation::Unreachable {
+                    at: timestamp,
+                    reason: reason.to_string(),
+                });
                 return;
             }
         };
+        if self.observers.is_some() {
+            self.observe(Observation::Snapshot {
+                at: timestamp,
+                snapshot: Arc::new(snapshot.clone()),
+            });
+        }
+        if !self.spool_samples {
+            return;
+        }
         let prom = match self.exposition.clone() {
             Some(url) => {
                 match source::scrape(&self.client, &url, self.timeout, &snapshot, ms).await {

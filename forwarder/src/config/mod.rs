@@ -2,6 +2,8 @@
 //! [`settings`]) read from flags, environment and defaults, validated once
 //! into a typed [`Config`].
 
+pub mod alerts;
+pub mod mqtt;
 pub mod remote_write;
 pub mod settings;
 pub mod source_access;
@@ -42,6 +44,10 @@ pub struct Config {
     pub remote_write: Option<RemoteWriteConfig>,
     /// Credentials and CA for an agent serving HTTPS with authentication.
     pub source_access: source_access::SourceAccess,
+    /// Home Assistant over MQTT, when `SYSTEM_STATS_MQTT_URL` is set.
+    pub mqtt: Option<mqtt::MqttConfig>,
+    /// Alert receivers and rules, when `SYSTEM_STATS_ALERT_URLS` is set.
+    pub alerts: Option<alerts::AlertsConfig>,
 }
 
 /// Parse the command line and environment; errors are one line naming the
@@ -58,6 +64,8 @@ where
             let credentials = credentials.as_deref().map(Path::new);
             read_secret_files(&mut raw, SECRETS, credentials)?;
             read_secret_files(&mut raw, source_access::SECRETS, credentials)?;
+            read_secret_files(&mut raw, mqtt::SECRETS, credentials)?;
+            read_secret_files(&mut raw, alerts::SECRETS, credentials)?;
             from_raw(&raw, &env).map_err(Fatal::from)
         })
 }
@@ -68,7 +76,14 @@ fn from_raw(
 ) -> Result<Config, SettingError> {
     let source_url = SOURCE_URL.get(raw)?;
     let remote_write = remote_write::from_raw(raw, &source_url)?;
-    let destinations = json_destinations(raw, remote_write.is_some())?;
+    let mqtt = mqtt::from_raw(raw)?;
+    let alerts = alerts::from_raw(raw)?;
+    let others = Others {
+        remote_write: remote_write.is_some(),
+        mqtt: mqtt.is_some(),
+        alerts: alerts.is_some(),
+    };
+    let destinations = json_destinations(raw, others)?;
     let spool_raw = match raw.get(SPOOL_DIR.env) {
         Some(v) if !v.value.trim().is_empty() => v.clone(),
         _ => RawValue {
@@ -90,12 +105,28 @@ fn from_raw(
         spool_dir: create_spool_dir(&spool_raw)?,
         remote_write,
         source_access: source_access::from_raw(raw)?,
+        mqtt,
+        alerts,
     })
 }
 
+/// Which destinations other than JSON servers are configured.
+#[derive(Debug, Clone, Copy)]
+struct Others {
+    remote_write: bool,
+    mqtt: bool,
+    alerts: bool,
+}
+
+impl Others {
+    fn any(self) -> bool {
+        self.remote_write || self.mqtt || self.alerts
+    }
+}
+
 /// The JSON servers: the comma-separated `MONITORING_SERVER_METRICS_URL`.
-/// With remote write on, only those given (not the default).
-fn json_destinations(raw: &RawSettings, remote_write: bool) -> Result<Vec<Url>, SettingError> {
+/// With remote write, MQTT or alerts on, only those given (not the default).
+fn json_destinations(raw: &RawSettings, others: Others) -> Result<Vec<Url>, SettingError> {
     let metrics = raw.get(METRICS_URL.env).cloned().unwrap_or(RawValue {
         value: String::new(),
         origin: Origin::Env(METRICS_URL.env),
@@ -121,13 +152,18 @@ fn json_destinations(raw: &RawSettings, remote_write: bool) -> Result<Vec<Url>, 
         }
         destinations.push(url);
     }
-    if remote_write && metrics.origin == Origin::Default(METRICS_URL.env) {
+    if others.any() && metrics.origin == Origin::Default(METRICS_URL.env) {
         destinations.clear();
     }
-    if destinations.is_empty() && !remote_write {
+    if destinations.is_empty() && !others.any() {
         return Err(SettingError::new(
             &metrics,
-            format!("at least one http(s) URL (or set {})", REMOTE_WRITE_URL.env),
+            format!(
+                "at least one http(s) URL (or set {}, {} or {})",
+                REMOTE_WRITE_URL.env,
+                mqtt::MQTT_URL.env,
+                alerts::ALERT_URLS.env
+            ),
         ));
     }
     Ok(destinations)
