@@ -210,3 +210,106 @@ fn bad_remote_write_values_name_the_variable() {
         "{e}"
     );
 }
+
+#[test]
+fn mqtt_or_alerts_alone_post_nowhere_else() {
+    let c = run(&[("SYSTEM_STATS_MQTT_URL", "mqtt://ha:s%40cret@broker.lan")]).unwrap();
+    assert!(c.destinations.is_empty());
+    let m = c.mqtt.unwrap();
+    assert_eq!(
+        (m.host.as_str(), m.port, m.tls),
+        ("broker.lan", 1883, false)
+    );
+    assert_eq!(m.username.as_deref(), Some("ha"));
+    assert_eq!(m.password.unwrap().expose(), "s@cret");
+    assert_eq!(m.discovery_prefix, "homeassistant");
+    let c = run(&[("SYSTEM_STATS_ALERT_URLS", "ntfy+https://ntfy.sh/my-pi")]).unwrap();
+    assert!(c.destinations.is_empty() && c.mqtt.is_none());
+    let a = c.alerts.unwrap();
+    assert_eq!(a.thresholds.temp_c, 80.0);
+    assert_eq!(a.thresholds.disk_percent, 90.0);
+    let c = run(&[("SYSTEM_STATS_MQTT_URL", "mqtts://broker:8884")]).unwrap();
+    assert!(c.mqtt.unwrap().tls);
+}
+
+#[test]
+fn bad_mqtt_and_alert_settings_are_named() {
+    for (vars, named, hidden) in [
+        (
+            vec![("SYSTEM_STATS_MQTT_URL", "http://broker")],
+            "SYSTEM_STATS_MQTT_URL",
+            "",
+        ),
+        (
+            vec![("SYSTEM_STATS_MQTT_URL", "mqtt://u:pw@")],
+            "SYSTEM_STATS_MQTT_URL",
+            "pw",
+        ),
+        (
+            vec![
+                ("SYSTEM_STATS_MQTT_URL", "mqtt://b"),
+                ("SYSTEM_STATS_MQTT_PASSWORD", "pw"),
+            ],
+            "SYSTEM_STATS_MQTT_PASSWORD",
+            "pw",
+        ),
+        (
+            vec![
+                ("SYSTEM_STATS_MQTT_URL", "mqtt://b"),
+                ("SYSTEM_STATS_MQTT_CA_FILE", "/etc/hostname"),
+            ],
+            "SYSTEM_STATS_MQTT_CA_FILE",
+            "",
+        ),
+        (
+            vec![
+                ("SYSTEM_STATS_MQTT_URL", "mqtt://b"),
+                ("SYSTEM_STATS_MQTT_DISCOVERY_PREFIX", "ha/#"),
+            ],
+            "SYSTEM_STATS_MQTT_DISCOVERY_PREFIX",
+            "",
+        ),
+        (
+            vec![("SYSTEM_STATS_ALERT_URLS", "ntfy+https://ntfy.sh/")],
+            "SYSTEM_STATS_ALERT_URLS",
+            "",
+        ),
+        (
+            vec![("SYSTEM_STATS_ALERT_URLS", "gopher://x/y")],
+            "SYSTEM_STATS_ALERT_URLS",
+            "",
+        ),
+        (
+            vec![
+                ("SYSTEM_STATS_ALERT_URLS", "http://h/x"),
+                ("SYSTEM_STATS_ALERT_TEMP_C", "hot"),
+            ],
+            "SYSTEM_STATS_ALERT_TEMP_C",
+            "",
+        ),
+        (
+            vec![
+                ("SYSTEM_STATS_ALERT_URLS", "http://h/x"),
+                ("SYSTEM_STATS_ALERT_DISK_PERCENT", "120"),
+            ],
+            "SYSTEM_STATS_ALERT_DISK_PERCENT",
+            "",
+        ),
+        (
+            vec![
+                ("SYSTEM_STATS_ALERT_URLS", "http://h/x"),
+                ("SYSTEM_STATS_ALERT_TOKEN", "a\nb"),
+            ],
+            "SYSTEM_STATS_ALERT_TOKEN",
+            "a\nb",
+        ),
+    ] {
+        let e = run(&vars).unwrap_err();
+        assert!(e.contains(named), "{vars:?}: {e}");
+        assert!(
+            hidden.is_empty() || !e.contains(hidden),
+            "{vars:?} shows the secret: {e}"
+        );
+        assert!(!e.contains('\n'), "{e}");
+    }
+}
