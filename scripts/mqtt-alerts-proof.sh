@@ -79,6 +79,7 @@ echo 0 >"$WORK/fx/sys/class/hwmon/hwmon1/in0_lcrit_alarm"
 echo 48686 >"$FX_TEMP"
 SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text SYSTEM_STATS_HISTORY=off \
   SYSTEM_STATS_PROCFS="$WORK/fx/proc" SYSTEM_STATS_SYSFS="$WORK/fx/sys" \
+  SYSTEM_STATS_ALERTS_STATUS_FILE="$WORK/alerts-status.json" \
   "$BIN/system-stats-service" >"$WORK/agent.log" 2>&1 &
 PIDS+=("$!")
 agent_addr() { ADDR=$(grep -o 'listening on [0-9.:]*' "$WORK/agent.log" | awk '{print $3}' || true); [ -n "$ADDR" ]; }
@@ -187,6 +188,10 @@ wait_for 60 "the webhook's backlog after its outage" counts_are 2 2
 say "episode 2: the webhook got its firing and resolved after the outage, once each"
 jq -e '.receivers | length == 2' "$WORK/alerts-status.json" >/dev/null || fail "status file: $(cat "$WORK/alerts-status.json")"
 jq -e '.last_sent | length >= 4' "$WORK/alerts-status.json" >/dev/null || fail "status file: $(cat "$WORK/alerts-status.json")"
+SERVED=$(curl -fsS "$AGENT/alerts")
+echo "$SERVED" | jq -e '.configured and (.receivers | length == 2) and (.last_sent[0].kind == "temperature")' >/dev/null \
+  || fail "the agent's /alerts: $SERVED"
+say "the agent serves the forwarder's alerts status at /alerts (2 receivers, last sent: $(echo "$SERVED" | jq -r '.last_sent[0] | .kind + " " + .state'))"
 
 # ---------------------------------------------------------------- last will
 kill -9 "$FWD_PID"; wait "$FWD_PID" 2>/dev/null || true

@@ -48,6 +48,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         history: history.clone(),
         system_body: Default::default(),
         metrics_body: Default::default(),
+        alerts_status: config.alerts_status.clone(),
     };
     let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async move {

@@ -85,6 +85,15 @@ pub const HISTORY_DIR: Setting<PathBuf> = Setting {
     parse: existing_dir,
 };
 
+pub const ALERTS_STATUS_FILE: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_ALERTS_STATUS_FILE",
+    flag: "alerts-status-file",
+    default: Some("/run/system-stats-forwarder/alerts.json"),
+    help: "the forwarder's alerts status file, served at /alerts (absent: alerts not configured)",
+    expected: "an absolute file path",
+    parse: |v| Some(PathBuf::from(v)).filter(|p| p.is_absolute() && !p.is_dir()),
+};
+
 pub const SETTINGS: &[SettingSpec] = &[
     HOST.spec(),
     PORT.spec(),
@@ -103,6 +112,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     TEXTFILE_DIR.spec(),
     HISTORY.spec(),
     HISTORY_DIR.spec(),
+    ALERTS_STATUS_FILE.spec(),
 ];
 
 #[derive(Debug, Clone)]
@@ -113,6 +123,8 @@ pub struct Config {
     pub security: Security,
     pub sources: Sources,
     pub history: HistoryConfig,
+    /// The forwarder's alerts status file, served at `/alerts`.
+    pub alerts_status: PathBuf,
 }
 
 /// The history: off, or on and kept in `dir` (None: memory only).
@@ -215,6 +227,7 @@ fn validate(
             enabled,
             dir: dir.filter(|_| enabled),
         },
+        alerts_status: ALERTS_STATUS_FILE.get(raw)?,
     })
 }
 

@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics_body: BodyCache,
     /// None when the history is off.
     pub history: Option<crate::history::History>,
+    /// The forwarder's alerts status file (`/alerts`).
+    pub alerts_status: std::path::PathBuf,
 }
 
 /// The last body of a route and what it was made from: requests that share
@@ -147,6 +149,7 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let history = crate::http_history::routes(state.history.clone());
+    let alerts = crate::http_alerts::route(state.alerts_status.clone());
     let with_state = warp::any().map(move || state.clone());
     let system = warp::path("system")
         .and(warp::path::end())
@@ -182,6 +185,8 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .or(page)
         .unify()
         .or(history)
+        .unify()
+        .or(alerts)
         .unify()
         .recover(recover)
         .unify()

@@ -14,6 +14,7 @@ pub mod config;
 pub mod cpu_usage;
 pub mod history;
 pub mod http;
+pub mod http_alerts;
 pub mod http_history;
 pub mod metrics;
 pub mod platform;
