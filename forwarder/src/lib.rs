@@ -201,6 +201,7 @@ pub async fn run(
                 observations: observations.subscribe(),
                 shutdown: stop.clone(),
                 episodes_file: config.spool_dir.join("alerts").join("episodes.json"),
+                events: events_url(&config.source_url).map(|u| (u, agent_client.clone(), timeout)),
             }
             .run(),
         ));
@@ -344,4 +345,13 @@ fn alert_deliveries(
         tasks.push(tokio::spawn(delivery.run()));
     }
     Ok((spool, (wakes, tasks)))
+}
+
+/// The agent's `/events` beside its `/system` snapshot URL.
+fn events_url(source: &reqwest::Url) -> Option<reqwest::Url> {
+    let path = source.path().strip_suffix("/system")?;
+    let mut url = source.clone();
+    url.set_path(&format!("{path}/events"));
+    url.set_query(None);
+    Some(url)
 }

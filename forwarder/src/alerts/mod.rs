@@ -27,6 +27,8 @@ pub struct Alerting {
     pub shutdown: watch::Receiver<bool>,
     /// Where the episodes are saved (`<spool dir>/alerts/episodes.json`).
     pub episodes_file: PathBuf,
+    /// The agent's `/events` (for `upgrade_rolled_back`) and its client.
+    pub events: Option<(reqwest::Url, reqwest::Client, std::time::Duration)>,
 }
 
 impl Alerting {
@@ -45,7 +47,12 @@ impl Alerting {
                 _ = shutdown::requested(&mut self.shutdown) => break,
             };
             let before = rules.clone();
-            let alerts = rules.observe(&self.thresholds, &observation);
+            let mut alerts = rules.observe(&self.thresholds, &observation);
+            if let (Observation::Snapshot { at, .. }, Some(events)) =
+                (&observation, self.events_list().await)
+            {
+                alerts.extend(rules.observe_events(&events, *at));
+            }
             for alert in &alerts {
                 info!(
                     kind = alert.kind,
@@ -74,6 +81,16 @@ impl Alerting {
                 save(&self.episodes_file, &rules).await;
             }
         }
+    }
+}
+
+impl Alerting {
+    /// The agent's events, when it keeps a history (else none: `/events` is 404).
+    async fn events_list(&self) -> Option<Vec<serde_json::Value>> {
+        let (url, client, timeout) = self.events.as_ref()?;
+        let body = crate::source::get(client, url, *timeout).await.ok()?;
+        let value: serde_json::Value = serde_json::from_slice(&body).ok()?;
+        value.get("events")?.as_array().cloned()
     }
 }
 

@@ -62,6 +62,9 @@ pub struct Rules {
     pub unreachable_polls: u32,
     #[serde(default)]
     pub unsynchronized_since: Option<i64>,
+    /// `seen_at` of the newest `upgrade_rolled_back` event already alerted.
+    #[serde(default)]
+    pub rollback_seen: Option<i64>,
 }
 
 impl Rules {
@@ -100,6 +103,31 @@ impl Rules {
             .into_iter()
             .filter_map(|(kind, reading)| self.step(kind, reading, at))
             .collect()
+    }
+
+    /// The agent's `/events` list at `at`: an `upgrade_rolled_back` event
+    /// newer than the last one alerted fires; the episode resolves after
+    /// [`CLEAR_POLLS`] polls without a newer one.
+    pub fn observe_events(&mut self, events: &[Value], at: i64) -> Option<Alert> {
+        let newest = events
+            .iter()
+            .filter(|e| e["kind"] == "upgrade_rolled_back")
+            .filter_map(|e| e["seen_at"].as_i64())
+            .max();
+        let reading = match (newest, self.rollback_seen) {
+            (Some(new), seen) if seen.is_none_or(|s| new > s) => {
+                self.rollback_seen = Some(new);
+                Reading::Active(json!(new), "an upgrade was rolled back".into())
+            }
+            _ => Reading::Clear(json!(null), "no further rollback".into()),
+        };
+        // A rollback fires again even while the previous episode is open.
+        if matches!(reading, Reading::Active(..)) {
+            if let Some(e) = self.episodes.get_mut("upgrade_rolled_back") {
+                e.firing = false;
+            }
+        }
+        self.step("upgrade_rolled_back", reading, at)
     }
 
     fn snapshot_readings(

@@ -111,3 +111,25 @@ fn episodes_survive_a_restart() {
     let mut again: Rules = serde_json::from_str(&saved).unwrap();
     assert!(again.observe(&t, &snap(2, 90.0, 10.0, false)).is_empty());
 }
+
+#[test]
+fn each_rollback_fires_once_then_resolves() {
+    let mut rules = Rules::default();
+    let event = |seen: i64| json!({"kind": "upgrade_rolled_back", "seen_at": seen});
+    let other = json!({"kind": "under_voltage", "seen_at": 50});
+    assert!(rules.observe_events(std::slice::from_ref(&other), 1).is_none());
+    let fired = rules.observe_events(&[other, event(100)], 2).unwrap();
+    assert_eq!(
+        (fired.kind.as_str(), fired.state.as_str()),
+        ("upgrade_rolled_back", "firing")
+    );
+    assert!(rules.observe_events(&[event(100)], 3).is_none());
+    assert!(rules.observe_events(&[event(100)], 4).is_none());
+    let resolved = rules.observe_events(&[event(100)], 5).unwrap();
+    assert_eq!(resolved.state, "resolved");
+    assert!(rules.observe_events(&[event(100)], 6).is_none());
+    assert_eq!(
+        rules.observe_events(&[event(200)], 7).unwrap().state,
+        "firing"
+    );
+}
