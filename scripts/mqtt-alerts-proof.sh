@@ -22,43 +22,14 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROFILE=${PROFILE:-release}
 T0=$(date +%s.%N)
 WORK=$(mktemp -d /tmp/mqtt-alerts-proof.XXXXXX)
-PIDS=()
-
-say() { printf '[%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $T0" | bc)" "$*"; }
-fail() { say "FAIL: $*"; for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 15 "$f"; done; exit 1; }
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds, polled every 0.2 s.
-wait_for() {
-  local limit=$1 what=$2; shift 2
-  local end=$(( $(date +%s) + limit ))
-  until "$@"; do
-    [ "$(date +%s)" -lt "$end" ] || fail "$what (waited ${limit}s)"
-    sleep 0.2
-  done
-}
-
-for tool in mosquitto mosquitto_sub mosquitto_pub curl jq bc python3; do
-  command -v "$tool" >/dev/null || fail "$tool is required (apt-get install mosquitto mosquitto-clients jq bc curl)"
-done
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# ---------------------------------------------------------------- build
-cd "$ROOT"
-BIN="$ROOT/target/release"
-[ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
-say "building agent and forwarder ($PROFILE)"
-cargo build -q --profile "$PROFILE" -p system-stats --bin system-stats-service
-cargo build -q --profile "$PROFILE" -p system-stats-forwarder --bin system-stats-forwarder
+# shellcheck source=scripts/mqtt-lib.sh
+. "$ROOT/scripts/mqtt-lib.sh"
+need mosquitto mosquitto_sub mosquitto_pub mosquitto_passwd curl jq bc python3
+build
 
 # ---------------------------------------------------------------- broker
 MQTT_PORT=$(free_port)
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$MQTT_PORT" >"$WORK/mosquitto.conf"
-broker_up() { mosquitto_pub -p "$MQTT_PORT" -h 127.0.0.1 -t probe -m x 2>/dev/null; }
 start_broker() {
   mosquitto -c "$WORK/mosquitto.conf" >>"$WORK/mosquitto.log" 2>&1 &
   BROKER_PID=$!
@@ -71,21 +42,12 @@ say "mosquitto on 127.0.0.1:$MQTT_PORT"
 retained() { mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -t "$1" -C 1 -W 2 2>/dev/null || true; }
 
 # ---------------------------------------------------------------- agent on a fixture
-cp -r "$ROOT/agent/tests/fixtures/pi4" "$WORK/fx"
-FX_TEMP="$WORK/fx/sys/class/thermal/thermal_zone0/temp"
-FX_THROTTLED="$WORK/fx/sys/devices/platform/soc/soc:firmware/get_throttled"
+start_fixture_agent SYSTEM_STATS_ALERTS_STATUS_FILE="$WORK/alerts-status.json"
+FX_TEMP="$FX/sys/class/thermal/thermal_zone0/temp"
+FX_THROTTLED="$FX/sys/devices/platform/soc/soc:firmware/get_throttled"
 echo 0 >"$FX_THROTTLED"
-echo 0 >"$WORK/fx/sys/class/hwmon/hwmon1/in0_lcrit_alarm"
+echo 0 >"$FX/sys/class/hwmon/hwmon1/in0_lcrit_alarm"
 echo 48686 >"$FX_TEMP"
-SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text SYSTEM_STATS_HISTORY=off \
-  SYSTEM_STATS_PROCFS="$WORK/fx/proc" SYSTEM_STATS_SYSFS="$WORK/fx/sys" \
-  SYSTEM_STATS_ALERTS_STATUS_FILE="$WORK/alerts-status.json" \
-  "$BIN/system-stats-service" >"$WORK/agent.log" 2>&1 &
-PIDS+=("$!")
-agent_addr() { ADDR=$(grep -o 'listening on [0-9.:]*' "$WORK/agent.log" | awk '{print $3}' || true); [ -n "$ADDR" ]; }
-wait_for 20 "agent did not start" agent_addr
-AGENT="http://$ADDR"
-HOST=$(curl -fsS "$AGENT/system" | jq -r .system.hostname)
 say "agent on $AGENT (fixture pi4, hostname $HOST)"
 
 # ---------------------------------------------------------------- receivers
