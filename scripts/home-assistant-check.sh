@@ -59,7 +59,8 @@ JSON
 "$HA_VENV/bin/hass" -c "$CONF" --skip-pip-packages paho-mqtt >"$WORK/hass.log" 2>&1 &
 PIDS+=("$!")
 say "Home Assistant starting (port $HA_PORT)"
-ha_up() { curl -fsS -o /dev/null "http://127.0.0.1:$HA_PORT/manifest.json" 2>/dev/null; }
+# Any HTTP answer: its HTTP server is up.
+ha_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HA_PORT/" 2>/dev/null)" != 000 ]; }
 wait_for 240 "Home Assistant did not start" ha_up
 say "Home Assistant up"
 

@@ -117,7 +117,9 @@ fn each_rollback_fires_once_then_resolves() {
     let mut rules = Rules::default();
     let event = |seen: i64| json!({"kind": "upgrade_rolled_back", "seen_at": seen});
     let other = json!({"kind": "under_voltage", "seen_at": 50});
-    assert!(rules.observe_events(std::slice::from_ref(&other), 1).is_none());
+    assert!(rules
+        .observe_events(std::slice::from_ref(&other), 1)
+        .is_none());
     let fired = rules.observe_events(&[other, event(100)], 2).unwrap();
     assert_eq!(
         (fired.kind.as_str(), fired.state.as_str()),
