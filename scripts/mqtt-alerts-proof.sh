@@ -42,7 +42,7 @@ say "mosquitto on 127.0.0.1:$MQTT_PORT"
 retained() { mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -t "$1" -C 1 -W 2 2>/dev/null || true; }
 
 # ---------------------------------------------------------------- agent on a fixture
-start_fixture_agent SYSTEM_STATS_ALERTS_STATUS_FILE="$WORK/alerts-status.json"
+start_fixture_agent SYSTEM_STATS_ALERT_STATUS_FILE="$WORK/alerts-status.json"
 FX_TEMP="$FX/sys/class/thermal/thermal_zone0/temp"
 FX_THROTTLED="$FX/sys/devices/platform/soc/soc:firmware/get_throttled"
 echo 0 >"$FX_THROTTLED"

@@ -85,11 +85,11 @@ pub const HISTORY_DIR: Setting<PathBuf> = Setting {
     parse: existing_dir,
 };
 
-pub const ALERTS_STATUS_FILE: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_ALERTS_STATUS_FILE",
-    flag: "alerts-status-file",
+pub const ALERT_STATUS_FILE: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_ALERT_STATUS_FILE",
+    flag: "alert-status-file",
     default: Some("/run/system-stats-forwarder/alerts.json"),
-    help: "the forwarder's alerts status file, served at /alerts (absent: alerts not configured)",
+    help: "the forwarder's alerts status file (the forwarder's setting of the same name), served at /alerts",
     expected: "an absolute file path",
     parse: |v| Some(PathBuf::from(v)).filter(|p| p.is_absolute() && !p.is_dir()),
 };
@@ -112,7 +112,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     TEXTFILE_DIR.spec(),
     HISTORY.spec(),
     HISTORY_DIR.spec(),
-    ALERTS_STATUS_FILE.spec(),
+    ALERT_STATUS_FILE.spec(),
 ];
 
 #[derive(Debug, Clone)]
@@ -227,7 +227,7 @@ fn validate(
             enabled,
             dir: dir.filter(|_| enabled),
         },
-        alerts_status: ALERTS_STATUS_FILE.get(raw)?,
+        alerts_status: ALERT_STATUS_FILE.get(raw)?,
     })
 }
 
