@@ -55,7 +55,9 @@ fn applies_good_values_names_bad_ones_and_redacts() {
     );
     assert!(
         stdout.contains("<4>")
-            && stdout.contains("line 4: SYSTEM_STATS_PORT: \"notaport\" is not a TCP port"),
+            && stdout.contains(
+                "line 4: SYSTEM_STATS_PORT: \"notaport\" is not valid: expected a port number"
+            ),
         "{stdout}"
     );
     assert!(!stdout.contains("s3cr3t"), "secrets are never logged");
@@ -169,7 +171,7 @@ fn check_mode_fails_on_bad_values_and_changes_nothing() {
     let out = run(dir.path(), &["--check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("SYSTEM_STATS_LOG_LEVEL: \"loud\" is not one of"));
+        .contains("SYSTEM_STATS_LOG_LEVEL: \"loud\" is not valid: expected one of"));
     assert!(dir.path().join("system-stats.conf").exists());
     assert_eq!(
         fs::read_to_string(dir.path().join("default")).expect("default"),

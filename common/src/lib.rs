@@ -12,6 +12,7 @@ pub mod notify;
 pub mod secret;
 pub mod secret_source;
 pub mod setting;
+pub mod settings;
 pub mod timex;
 
 pub use cli::parse_command_line;

@@ -1,31 +1,18 @@
 //! Logging setup: structured journald records when stderr is the journal (or
 //! when asked), readable text on stderr otherwise.
 
-use crate::log_level::{parse_log_level, LOG_LEVEL_EXPECTED};
 use crate::setting::{RawSettings, Setting, SettingError};
+use crate::settings::validators;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::prelude::*;
 
 /// `SYSTEM_STATS_LOG_FORMAT`, shared by both binaries.
-pub const LOG_FORMAT: Setting<LogFormat> = Setting {
-    env: "SYSTEM_STATS_LOG_FORMAT",
-    flag: "log-format",
-    default: Some("auto"),
-    help: "auto (journald when stderr is the journal), journald or text",
-    expected: LogFormat::EXPECTED,
-    parse: LogFormat::parse,
-};
+pub const LOG_FORMAT: Setting<LogFormat> =
+    Setting::new(crate::settings::LOG_FORMAT, validators::log_format);
 
 /// A binary's log level setting (each binary has its own variable).
-pub const fn log_level(env: &'static str) -> Setting<LevelFilter> {
-    Setting {
-        env,
-        flag: "log-level",
-        default: Some("info"),
-        help: "trace, debug, info, warning, error or critical",
-        expected: LOG_LEVEL_EXPECTED,
-        parse: parse_log_level,
-    }
+pub const fn log_level(spec: crate::settings::SettingSpec) -> Setting<LevelFilter> {
+    Setting::new(spec, validators::log_level)
 }
 
 /// How a daemon logs.

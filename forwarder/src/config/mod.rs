@@ -58,6 +58,7 @@ where
             let credentials = credentials.as_deref().map(Path::new);
             read_secret_files(&mut raw, SECRETS, credentials)?;
             read_secret_files(&mut raw, source_access::SECRETS, credentials)?;
+            raw.judge_all(SPECS)?;
             from_raw(&raw, &env).map_err(Fatal::from)
         })
 }

@@ -72,13 +72,7 @@ pub fn is_metric_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
-pub fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub use system_stats_common::settings::validators::is_label_name;
 
 fn parse_line(line: &str) -> Result<Line<'_>, &'static str> {
     let name_end = line.find(['{', ' ', '\t']).ok_or("no value")?;
