@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test clean
+.PHONY: help build release run test test-deps lint fmt generated bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test: test-deps ## the whole test suite (unit, fixture, end-to-end, browser, pro
 lint: ## rustfmt check + clippy with warnings denied
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+generated: ## write debian/system-stats.default and the man pages' settings from common/src/settings
+	UPDATE_GENERATED=1 cargo test -p system-stats-common --test generated_files
 
 fmt:
 	$(CARGO) fmt --all

@@ -39,6 +39,7 @@ catalogue! {
         flag: "disk-path",
         default: Some("/"),
         help: "path whose filesystem usage is reported under `disk`",
+        notes: "The unit runs with ProtectHome=yes, which hides /home, /root and /run/user from the service; to report a path below those, add a drop-in (systemctl edit system-stats) with ProtectHome=read-only under [Service].",
         expected: "an existing directory",
         check: |x| v::absolute_path(x).map(drop),
         ..AGENT_BASE
@@ -66,6 +67,7 @@ catalogue! {
         flag: "tls-cert-file",
         example: Some("/etc/system-stats/tls/cert.pem"),
         help: "PEM certificate chain: serve HTTPS (with SYSTEM_STATS_TLS_KEY_FILE; reloaded on SIGHUP)",
+        notes: "Both or neither of the certificate and the key. `systemctl reload system-stats` (SIGHUP) reads them again after a renewal. The service runs as a transient user: the files must be readable by it, e.g. the key as a credential (drop-in LoadCredential=tls-key:/etc/system-stats/tls/key.pem, then SYSTEM_STATS_TLS_KEY_FILE=/run/credentials/system-stats.service/tls-key).",
         expected: "a PEM certificate file",
         check: |x| v::absolute_path(x).map(drop),
         ..AGENT_BASE
@@ -84,6 +86,7 @@ catalogue! {
         flag: "basic-auth-users-file",
         example: Some("/etc/system-stats/users"),
         help: "htpasswd file of bcrypt users (htpasswd -B): requests need basic auth",
+        notes: "Create it with htpasswd -B -c FILE USER (package apache2-utils). `systemctl reload system-stats` reads it again.",
         expected: "an htpasswd file of bcrypt lines",
         check: |x| v::absolute_path(x).map(drop),
         ..AGENT_BASE
@@ -129,6 +132,7 @@ catalogue! {
         flag: "textfile-dir",
         example: Some("/var/lib/system-stats/textfile"),
         help: "directory of *.prom files merged into /metrics (node_exporter's textfile collector; unset: off)",
+        notes: "Create it first (mkdir -p) and keep it and its files world-readable: the service runs as a transient user.",
         expected: "an existing directory",
         check: |x| v::absolute_path(x).map(drop),
         ..AGENT_BASE

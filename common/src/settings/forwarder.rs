@@ -49,6 +49,7 @@ catalogue! {
         default: Some("http://127.0.0.1:5050/metrics"),
         help: "monitoring server URL(s) to POST JSON to; comma-separated for several; \
                with remote write set, only those given (empty: none)",
+        notes: "The forwarder is installed but not enabled: set this and/or SYSTEM_STATS_REMOTE_WRITE_URL, then systemctl enable --now system-stats-forwarder.",
         expected: "http(s) URLs, comma-separated",
         check: |x| v::url_list(x).map(drop),
         ..FORWARDER_BASE
@@ -96,6 +97,7 @@ catalogue! {
         flag: "spool-dir",
         help: "durable queue directory [default: $STATE_DIRECTORY, else \
                $XDG_STATE_HOME/system-stats, else ~/.local/state/system-stats]",
+        notes: "Leave it unset under systemd: the hardened unit can write nowhere but its StateDirectory, /var/lib/system-stats-forwarder.",
         example: Some("/var/lib/system-stats-forwarder"),
         ..FILE
     };
@@ -122,6 +124,7 @@ catalogue! {
         example: Some("http://prometheus.lan:9090/api/v1/write"),
         help: "Prometheus remote-write URL(s) to push /metrics samples to (e.g. \
                http://prom:9090/api/v1/write); comma-separated; user:pass@ = basic auth",
+        notes: "When a remote-write URL is set, MONITORING_SERVER_METRICS_URL posts only to the URLs given explicitly (set it empty for none).",
         expected: "http(s) URLs, comma-separated",
         secret: true,
         check: |x| v::url_list(x).map(drop),

@@ -10,6 +10,7 @@
 
 pub mod agent;
 pub mod forwarder;
+pub mod render;
 pub mod validators;
 
 /// Which daemon reads a setting.
@@ -31,6 +32,8 @@ pub struct SettingSpec {
     /// An example value for the conffile and man page (not a default).
     pub example: Option<&'static str>,
     pub help: &'static str,
+    /// Longer advice for the conffile and the man page ("" for none).
+    pub notes: &'static str,
     /// Describes valid values ("a port number ...").
     pub expected: &'static str,
     /// Never echoed in errors; written to `/etc/credstore` from the card
@@ -61,6 +64,7 @@ pub const AGENT_BASE: SettingSpec = SettingSpec {
     default: None,
     example: None,
     help: "",
+    notes: "",
     expected: "a value",
     secret: false,
     daemon: Daemon::Agent,
