@@ -20,15 +20,25 @@ pub struct Plan {
     pub settings: Vec<(String, String)>,
     /// One line per rejected line: `line N: KEY: reason`.
     pub problems: Vec<String>,
-    /// Image keys present (applied by the appliance image, not here).
+    /// Image keys present and valid (applied by the appliance image's first
+    /// boot, which reads them from `--image-keys`), in file order.
     pub image_keys: Vec<String>,
+    /// Their values (last occurrence wins).
+    pub image_values: Vec<(String, String)>,
     /// Some system-stats key that is a secret, and not a credential, was set
     /// (it stays in the conffile, which is then root-only).
     pub has_secret: bool,
 }
 
 pub fn plan(text: &str) -> Plan {
+    plan_for(text, Path::new("/"))
+}
+
+/// The plan for a system whose files are under `root` (the time zone must
+/// exist there).
+pub fn plan_for(text: &str, root: &Path) -> Plan {
     let parsed = parse::parse(text);
+    let mut lines = std::collections::BTreeMap::new();
     let mut p = Plan::default();
     for m in parsed.malformed {
         p.problems.push(format!("line {}: {}", m.line, m.reason));
@@ -45,7 +55,11 @@ pub fn plan(text: &str) -> Plan {
             continue;
         }
         match key.kind {
-            keys::Kind::Image => p.image_keys.push(e.key),
+            keys::Kind::Image => {
+                lines.insert(e.key.clone(), e.line);
+                p.image_values.retain(|(k, _)| *k != e.key);
+                p.image_values.push((e.key, e.value));
+            }
             keys::Kind::SystemStats => {
                 p.has_secret |= key.secret && !credstore::is_credential(&e.key);
                 p.settings.retain(|(k, _)| *k != e.key);
@@ -53,7 +67,42 @@ pub fn plan(text: &str) -> Plan {
             }
         }
     }
+    judge_image_keys(&mut p, &lines, root);
     p
+}
+
+/// The image keys judged with the system (time zone) and together (Wi-Fi):
+/// a refused key is dropped with its problem.
+fn judge_image_keys(p: &mut Plan, lines: &std::collections::BTreeMap<String, usize>, root: &Path) {
+    let value = |p: &Plan, k: &str| {
+        p.image_values
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let mut refused: Vec<(String, String)> = Vec::new();
+    if let Some(tz) = value(p, "timezone") {
+        if let Err(why) = crate::image_keys::timezone_exists(&tz, root) {
+            refused.push(("timezone".into(), why));
+        }
+    }
+    let (ssid, psk, open) = (
+        value(p, "wifi_ssid"),
+        value(p, "wifi_psk"),
+        value(p, "wifi_open"),
+    );
+    for (key, why) in
+        crate::image_keys::wifi_problems(ssid.as_deref(), psk.as_deref(), open.as_deref())
+    {
+        refused.push((key.into(), why));
+    }
+    for (key, why) in refused {
+        let line = lines.get(&key).copied().unwrap_or(0);
+        p.problems
+            .push(format!("line {line}: {key}: {why} (ignored)"));
+        p.image_values.retain(|(k, _)| *k != key);
+    }
+    p.image_keys = p.image_values.iter().map(|(k, _)| k.clone()).collect();
 }
 
 /// A setting to write: key and value.
@@ -156,7 +205,7 @@ mod tests {
 
     #[test]
     fn plan_keeps_good_values_and_names_bad_ones() {
-        let p = plan("hostname=pi\nSYSTEM_STATS_PORT=99999\nSYSTEM_STATS_LOG_LEVEL=debug\nNOPE=1\nMONITORING_SERVER_METRICS_URL=http://a/1\nMONITORING_SERVER_METRICS_URL=http://b/2\nwifi_psk=secret12\n");
+        let p = plan("hostname=pi\nSYSTEM_STATS_PORT=99999\nSYSTEM_STATS_LOG_LEVEL=debug\nNOPE=1\nMONITORING_SERVER_METRICS_URL=http://a/1\nMONITORING_SERVER_METRICS_URL=http://b/2\nwifi_psk=secret12\nwifi_ssid=lab\n");
         assert_eq!(
             p.settings,
             vec![
@@ -170,7 +219,7 @@ mod tests {
         assert_eq!(p.problems.len(), 2, "{:?}", p.problems);
         assert!(p.problems[0].starts_with("line 2: SYSTEM_STATS_PORT: "));
         assert!(p.problems[1].contains("line 4: NOPE: unknown key"));
-        assert_eq!(p.image_keys, vec!["hostname", "wifi_psk"]);
+        assert_eq!(p.image_keys, vec!["hostname", "wifi_psk", "wifi_ssid"]);
         assert!(
             !p.has_secret,
             "wifi_psk is the image's secret, not the conffile's"

@@ -43,20 +43,10 @@ impl Key {
                     format!("{value:?} is not valid: expected {why}")
                 }
             }),
-            None => Ok(()),
+            None => crate::image_keys::check(self.name, value),
         }
     }
 }
-
-/// The image keys (applied by the appliance image's first boot).
-const IMAGE_KEYS: &[(&str, bool)] = &[
-    ("hostname", false),
-    ("ssh_authorized_key", false),
-    ("wifi_ssid", false),
-    ("wifi_psk", true),
-    ("wifi_country", false),
-    ("timezone", false),
-];
 
 /// Every known key: the daemons' settings, then the image keys.
 pub fn all() -> impl Iterator<Item = Key> {
@@ -67,12 +57,16 @@ pub fn all() -> impl Iterator<Item = Key> {
             secret: spec.secret,
             setting: Some(spec),
         })
-        .chain(IMAGE_KEYS.iter().map(|&(name, secret)| Key {
-            name,
-            kind: Kind::Image,
-            secret,
-            setting: None,
-        }))
+        .chain(
+            crate::image_keys::IMAGE_KEYS
+                .iter()
+                .map(|&(name, secret)| Key {
+                    name,
+                    kind: Kind::Image,
+                    secret,
+                    setting: None,
+                }),
+        )
 }
 
 /// The known key of that exact name.

@@ -8,6 +8,7 @@ pub mod apply;
 mod atomic_write;
 pub mod conffile;
 pub mod credstore;
+pub mod image_keys;
 pub mod keys;
 pub mod parse;
 pub mod redact;

@@ -1,19 +1,33 @@
 //! `system-stats-bootconf`: applies `/boot/firmware/system-stats.conf` to
 //! `/etc/default/system-stats` and `/etc/credstore` (run once at boot by system-stats-bootconf.service),
-//! or with `--check` only validates a file (used when baking one into an image).
+//! or with `--check` only validates a file (used when baking one into an image;
+//! `--root` names the image's root for the time zone), or with `--image-keys`
+//! prints the valid image keys for the image's first boot, which applies them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use system_stats_bootconf::apply::{self, Paths};
+use system_stats_bootconf::image_keys;
 
 const USAGE: &str =
-    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--no-systemctl] [--check]";
+    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--no-systemctl] [--root DIR] [--check | --image-keys]";
+
+/// What to do with the file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Apply,
+    /// Judge every key, change nothing.
+    Check,
+    /// Print the valid image keys as `key=value` lines for the first boot.
+    ImageKeys,
+}
 
 fn main() -> ExitCode {
     match parse_args() {
-        Ok((paths, true)) => check(&paths.conf),
-        Ok((paths, false)) => match apply::run(&paths) {
+        Ok((paths, Mode::Check, root)) => check(&paths.conf, &root),
+        Ok((paths, Mode::ImageKeys, root)) => image_keys(&paths.conf, &root),
+        Ok((paths, Mode::Apply, _)) => match apply::run(&paths) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("<3>system-stats-bootconf: {e}");
@@ -27,15 +41,45 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(conf: &std::path::Path) -> ExitCode {
-    let text = match std::fs::read(conf) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+fn read(conf: &Path) -> Option<String> {
+    match std::fs::read(conf) {
+        Ok(b) => Some(String::from_utf8_lossy(&b).into_owned()),
         Err(e) => {
             eprintln!("system-stats-bootconf: cannot read {}: {e}", conf.display());
-            return ExitCode::FAILURE;
+            None
         }
+    }
+}
+
+/// The first boot's input: the valid image keys on stdout, the image keys
+/// refused (with their reasons) on stderr.
+fn image_keys(conf: &Path, root: &Path) -> ExitCode {
+    if !conf.exists() {
+        return ExitCode::SUCCESS;
+    }
+    let Some(text) = read(conf) else {
+        return ExitCode::FAILURE;
     };
-    let plan = apply::plan(&text);
+    let plan = apply::plan_for(&text, root);
+    for p in &plan.problems {
+        let about_image_key = image_keys::IMAGE_KEYS
+            .iter()
+            .any(|(k, _)| p.contains(&format!(": {k}: ")));
+        if about_image_key {
+            eprintln!("<4>{}: {p}", conf.display());
+        }
+    }
+    for (k, v) in &plan.image_values {
+        println!("{k}={v}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(conf: &Path, root: &Path) -> ExitCode {
+    let Some(text) = read(conf) else {
+        return ExitCode::FAILURE;
+    };
+    let plan = apply::plan_for(&text, root);
     for p in &plan.problems {
         eprintln!("{}: {p}", conf.display());
     }
@@ -46,7 +90,7 @@ fn check(conf: &std::path::Path) -> ExitCode {
     }
 }
 
-fn parse_args() -> Result<(Paths, bool), lexopt::Error> {
+fn parse_args() -> Result<(Paths, Mode, PathBuf), lexopt::Error> {
     use lexopt::prelude::*;
     let mut paths = Paths {
         conf: PathBuf::from("/boot/firmware/system-stats.conf"),
@@ -54,7 +98,8 @@ fn parse_args() -> Result<(Paths, bool), lexopt::Error> {
         credstore: PathBuf::from("/etc/credstore"),
         systemctl: Some(PathBuf::from("systemctl")),
     };
-    let mut check_only = false;
+    let mut mode = Mode::Apply;
+    let mut root = PathBuf::from("/");
     let mut p = lexopt::Parser::from_env();
     while let Some(arg) = p.next()? {
         match arg {
@@ -63,7 +108,9 @@ fn parse_args() -> Result<(Paths, bool), lexopt::Error> {
             Long("credstore") => paths.credstore = p.value()?.into(),
             Long("systemctl") => paths.systemctl = Some(p.value()?.into()),
             Long("no-systemctl") => paths.systemctl = None,
-            Long("check") => check_only = true,
+            Long("check") => mode = Mode::Check,
+            Long("image-keys") => mode = Mode::ImageKeys,
+            Long("root") => root = p.value()?.into(),
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -71,5 +118,5 @@ fn parse_args() -> Result<(Paths, bool), lexopt::Error> {
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok((paths, check_only))
+    Ok((paths, mode, root))
 }
