@@ -25,6 +25,10 @@ pub struct Plan {
     pub image_keys: Vec<String>,
     /// Their values (last occurrence wins).
     pub image_values: Vec<(String, String)>,
+    /// Secret keys whose redacted line says "keep the current secret".
+    pub kept: Vec<String>,
+    /// Notes for the log (a kept secret, an unchanged Wi-Fi network).
+    pub notes: Vec<String>,
     /// Some system-stats key that is a secret, and not a credential, was set
     /// (it stays in the conffile, which is then root-only).
     pub has_secret: bool,
@@ -39,7 +43,18 @@ pub fn plan(text: &str) -> Plan {
 pub fn plan_for(text: &str, root: &Path) -> Plan {
     let parsed = parse::parse(text);
     let mut lines = std::collections::BTreeMap::new();
-    let mut p = Plan::default();
+    for k in &parsed.kept {
+        lines.insert(k.key.clone(), k.line);
+    }
+    let mut p = Plan {
+        kept: parsed.kept.iter().map(|k| k.key.clone()).collect(),
+        ..Plan::default()
+    };
+    for k in p.kept.iter().filter(|k| *k != "wifi_psk") {
+        p.notes.push(format!(
+            "{k}: kept as it is (its value was removed after applying)"
+        ));
+    }
     for m in parsed.malformed {
         p.problems.push(format!("line {}: {}", m.line, m.reason));
     }
@@ -91,10 +106,26 @@ fn judge_image_keys(p: &mut Plan, lines: &std::collections::BTreeMap<String, usi
         value(p, "wifi_psk"),
         value(p, "wifi_open"),
     );
-    for (key, why) in
-        crate::image_keys::wifi_problems(ssid.as_deref(), psk.as_deref(), open.as_deref())
-    {
-        refused.push((key.into(), why));
+    let psk_kept = psk.is_none() && p.kept.iter().any(|k| k == "wifi_psk");
+    if let (Some(ssid), true) = (&ssid, psk_kept) {
+        // the passphrase was removed from the card: the network in use stays
+        let wifi = ["wifi_ssid", "wifi_psk", "wifi_country", "wifi_open"];
+        if crate::image_keys::wifi_in_use(ssid, root) {
+            p.notes
+                .push(format!("wifi: {ssid:?} unchanged, its passphrase is kept"));
+        } else {
+            refused.push((
+                "wifi_ssid".into(),
+                format!("{ssid:?} is not the network in use and its passphrase was removed after applying: write wifi_psk again to change networks"),
+            ));
+        }
+        p.image_values.retain(|(k, _)| !wifi.contains(&k.as_str()));
+    } else {
+        for (key, why) in
+            crate::image_keys::wifi_problems(ssid.as_deref(), psk.as_deref(), open.as_deref())
+        {
+            refused.push((key.into(), why));
+        }
     }
     for (key, why) in refused {
         let line = lines.get(&key).copied().unwrap_or(0);
@@ -132,6 +163,9 @@ pub fn run(paths: &Paths) -> Result<(), String> {
     let plan = plan(&text);
     for p in &plan.problems {
         println!("<4>{}: {p}", paths.conf.display());
+    }
+    for n in &plan.notes {
+        println!("<6>{}: {n}", paths.conf.display());
     }
     let old = match fs::read_to_string(&paths.default_file) {
         Ok(t) => t,

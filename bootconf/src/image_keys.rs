@@ -126,6 +126,17 @@ fn psk(v: &str) -> Result<(), String> {
     }
 }
 
+/// The Wi-Fi configuration the first boot writes (`wifi-config`).
+pub const WPA_CONFIG: &str = "etc/wpa_supplicant/wpa_supplicant-wlan0.conf";
+
+/// Whether the Wi-Fi configuration under `root` is for network `ssid` (it
+/// holds the name in hex, as `wifi-config` writes it).
+pub fn wifi_in_use(ssid: &str, root: &Path) -> bool {
+    let hex: String = ssid.bytes().map(|b| format!("{b:02x}")).collect();
+    std::fs::read_to_string(root.join(WPA_CONFIG))
+        .is_ok_and(|c| c.lines().any(|l| l.trim() == format!("ssid={hex}")))
+}
+
 /// The Wi-Fi keys judged together (each value already valid alone): a
 /// network needs a passphrase, or `wifi_open=yes` to be an open network.
 /// Returns the keys refused and why.

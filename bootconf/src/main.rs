@@ -69,6 +69,9 @@ fn image_keys(conf: &Path, root: &Path) -> ExitCode {
             eprintln!("<4>{}: {p}", conf.display());
         }
     }
+    for n in plan.notes.iter().filter(|n| n.starts_with("wifi")) {
+        eprintln!("<6>{}: {n}", conf.display());
+    }
     for (k, v) in &plan.image_values {
         println!("{k}={v}");
     }

@@ -22,6 +22,9 @@ pub struct Malformed {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     pub entries: Vec<Entry>,
+    /// Secret lines redacted by an earlier apply (`# KEY=<removed after
+    /// applying>`, see `redact`): "keep the current secret".
+    pub kept: Vec<Entry>,
     pub malformed: Vec<Malformed>,
 }
 
@@ -33,6 +36,18 @@ pub fn parse(text: &str) -> Parsed {
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let l = raw.trim();
+        if let Some(key) = l
+            .strip_prefix("# ")
+            .and_then(|r| r.strip_suffix(crate::redact::REMOVED))
+            .and_then(|r| r.strip_suffix('='))
+        {
+            out.kept.push(Entry {
+                line,
+                key: key.to_string(),
+                value: String::new(),
+            });
+            continue;
+        }
         if l.is_empty() || l.starts_with('#') {
             continue;
         }
@@ -96,6 +111,14 @@ mod tests {
                 (5, "A_B", "x y")
             ]
         );
+    }
+
+    #[test]
+    fn redacted_secrets_are_kept_not_unset() {
+        let p = parse("# wifi_psk=<removed after applying>\r\n# just a comment\n");
+        assert!(p.entries.is_empty());
+        assert_eq!(p.kept.len(), 1);
+        assert_eq!((p.kept[0].line, p.kept[0].key.as_str()), (1, "wifi_psk"));
     }
 
     #[test]

@@ -5,7 +5,11 @@
 use crate::keys;
 use crate::parse;
 
-pub const HEADER: &str = "# Applied on first boot by system-stats-bootconf. Secrets were removed.\n# To apply settings again, edit this file and rename it to system-stats.conf.\n";
+/// The value a removed secret's line shows; such a line in a file renamed
+/// back means "keep the current secret".
+pub const REMOVED: &str = "<removed after applying>";
+
+pub const HEADER: &str = "# Applied on first boot by system-stats-bootconf. Secrets were removed.\n# To apply settings again, edit this file and rename it to system-stats.conf.\n# A line \"# KEY=<removed after applying>\" keeps that secret as it is.\n";
 
 /// `text` with every secret `KEY=value` line replaced by a comment naming the key.
 pub fn redact(text: &str) -> String {
@@ -16,14 +20,16 @@ pub fn redact(text: &str) -> String {
         .map(|e| (e.line, e.key))
         .collect();
     let mut out = String::from(HEADER);
-    for (i, line) in text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .lines()
-        .enumerate()
-    {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // applied before: its header is not repeated (line numbers stay the parser's)
+    let skip = if text.starts_with(HEADER) {
+        HEADER.lines().count()
+    } else {
+        0
+    };
+    for (i, line) in text.lines().enumerate().skip(skip) {
         match secret_lines.iter().find(|(n, _)| *n == i + 1) {
-            Some((_, key)) => out.push_str(&format!("# {key}=<removed after applying>")),
+            Some((_, key)) => out.push_str(&format!("# {key}={REMOVED}")),
             None => out.push_str(line.trim_end_matches('\r')),
         }
         out.push('\n');
