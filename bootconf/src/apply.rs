@@ -172,7 +172,7 @@ pub fn run(paths: &Paths) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", paths.default_file.display())),
     };
-    let (credentials, settings): (Vec<Setting>, Vec<Setting>) = plan
+    let (credentials, mut settings): (Vec<Setting>, Vec<Setting>) = plan
         .settings
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -180,6 +180,14 @@ pub fn run(paths: &Paths) -> Result<(), String> {
     for (k, v) in &credentials {
         credstore::write(&paths.credstore, k, v)?;
         println!("<6>{}: set {k}", paths.credstore.join(k).display());
+    }
+    let web_password = plan.image_values.iter().find(|(k, _)| k == "web_password");
+    if let Some((_, password)) = web_password {
+        settings.extend(crate::web_password::apply(&paths.credstore, password)?);
+        println!(
+            "<6>web_password: user {} of the agent and the forwarder",
+            crate::web_password::USER
+        );
     }
     // A credential and a conffile value for one secret would be two sources,
     // which the daemons refuse: the card's credential replaces both forms.
@@ -193,11 +201,14 @@ pub fn run(paths: &Paths) -> Result<(), String> {
     for (k, _) in &settings {
         println!("<6>{}: set {k}", paths.default_file.display());
     }
-    if !plan.image_keys.is_empty() {
-        println!(
-            "<6>left to the appliance image: {}",
-            plan.image_keys.join(", ")
-        );
+    let image: Vec<&str> = plan
+        .image_keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| *k != "web_password")
+        .collect();
+    if !image.is_empty() {
+        println!("<6>left to the appliance image: {}", image.join(", "));
     }
     let destination = keys::DESTINATIONS
         .iter()

@@ -1,5 +1,5 @@
 //! The appliance image's keys of `system-stats.conf` (host name, time zone,
-//! SSH key, Wi-Fi, apt repository) and how each value is judged: the same
+//! SSH key, Wi-Fi, apt repository, and the web password bootconf applies) and how each value is judged: the same
 //! verdict for `--check` and for the first boot, which applies only what
 //! passed here. Pure, except the time zone, which must exist under the root.
 
@@ -16,6 +16,7 @@ pub const IMAGE_KEYS: &[(&str, bool)] = &[
     ("wifi_open", false),
     ("timezone", false),
     ("apt_repo_url", false),
+    ("web_password", true),
 ];
 
 /// The verdict on one value, alone (the Wi-Fi keys are also judged together:
@@ -42,6 +43,10 @@ pub fn check(key: &str, value: &str) -> Result<(), String> {
         "wifi_open" => match value.to_ascii_lowercase().as_str() {
             "yes" | "no" => Ok(()),
             _ => Err(format!("{value:?} is not yes or no")),
+        },
+        "web_password" => match value.len() {
+            8..=72 => Ok(()),
+            _ => Err("a web password has 8 to 72 characters".into()),
         },
         "apt_repo_url" => validators::http_url(value)
             .map(drop)

@@ -12,3 +12,4 @@ pub mod image_keys;
 pub mod keys;
 pub mod parse;
 pub mod redact;
+pub mod web_password;

@@ -72,7 +72,11 @@ fn image_keys(conf: &Path, root: &Path) -> ExitCode {
     for n in plan.notes.iter().filter(|n| n.starts_with("wifi")) {
         eprintln!("<6>{}: {n}", conf.display());
     }
-    for (k, v) in &plan.image_values {
+    for (k, v) in plan
+        .image_values
+        .iter()
+        .filter(|(k, _)| k != "web_password")
+    {
         println!("{k}={v}");
     }
     ExitCode::SUCCESS
