@@ -25,6 +25,8 @@ pub struct Plan {
     pub image_keys: Vec<String>,
     /// Their values (last occurrence wins).
     pub image_values: Vec<(String, String)>,
+    /// The lines ignored, by line number, and why (in plain words).
+    pub ignored: std::collections::BTreeMap<usize, String>,
     /// Secret keys whose redacted line says "keep the current secret".
     pub kept: Vec<String>,
     /// Notes for the log (a kept secret, an unchanged Wi-Fi network).
@@ -57,16 +59,22 @@ pub fn plan_for(text: &str, root: &Path) -> Plan {
     }
     for m in parsed.malformed {
         p.problems.push(format!("line {}: {}", m.line, m.reason));
+        p.ignored.insert(m.line, m.reason);
     }
     for e in parsed.entries {
         let Some(key) = keys::lookup(&e.key) else {
             p.problems
                 .push(format!("line {}: {}: unknown key (ignored)", e.line, e.key));
+            p.ignored.insert(
+                e.line,
+                format!("{} is not a setting this system knows", e.key),
+            );
             continue;
         };
         if let Err(reason) = key.check(&e.value) {
             p.problems
                 .push(format!("line {}: {}: {reason} (ignored)", e.line, e.key));
+            p.ignored.insert(e.line, reason);
             continue;
         }
         match key.kind {
@@ -131,6 +139,7 @@ fn judge_image_keys(p: &mut Plan, lines: &std::collections::BTreeMap<String, usi
         let line = lines.get(&key).copied().unwrap_or(0);
         p.problems
             .push(format!("line {line}: {key}: {why} (ignored)"));
+        p.ignored.insert(line, why);
         p.image_values.retain(|(k, _)| *k != key);
     }
     p.image_keys = p.image_values.iter().map(|(k, _)| k.clone()).collect();
@@ -146,6 +155,10 @@ pub struct Paths {
     /// systemd's credential store (`/etc/credstore`).
     pub credstore: PathBuf,
     pub systemctl: Option<PathBuf>,
+    /// What was applied and ignored, for the agent's status page.
+    pub result_file: PathBuf,
+    /// The system's root (where the time zones and the Wi-Fi file are).
+    pub root: PathBuf,
 }
 
 /// Applies the file at `paths.conf` if it exists. Problems with single values
@@ -160,7 +173,7 @@ pub fn run(paths: &Paths) -> Result<(), String> {
         }
         Err(e) => return Err(format!("cannot read {}: {e}", paths.conf.display())),
     };
-    let plan = plan(&text);
+    let plan = plan_for(&text, &paths.root);
     for p in &plan.problems {
         println!("<4>{}: {p}", paths.conf.display());
     }
@@ -219,7 +232,14 @@ pub fn run(paths: &Paths) -> Result<(), String> {
         }
     }
     let applied = paths.conf.with_extension("conf.applied");
-    write_atomically(&applied, redact::redact(&text).as_bytes(), 0o644)?;
+    let outcomes = crate::outcome::outcomes(&text, &plan.ignored);
+    let result = crate::outcome::result_json(&paths.conf, &outcomes);
+    if let Some(dir) = paths.result_file.parent() {
+        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    write_atomically(&paths.result_file, result.as_bytes(), 0o644)?;
+    let annotated = redact::redact(&text, &crate::outcome::annotations(&outcomes));
+    write_atomically(&applied, annotated.as_bytes(), 0o644)?;
     fs::remove_file(&paths.conf)
         .map_err(|e| format!("cannot remove {}: {e}", paths.conf.display()))?;
     sync_dir(&paths.conf);

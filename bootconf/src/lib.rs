@@ -10,6 +10,7 @@ pub mod conffile;
 pub mod credstore;
 pub mod image_keys;
 pub mod keys;
+pub mod outcome;
 pub mod parse;
 pub mod redact;
 pub mod web_password;

@@ -11,7 +11,7 @@ use system_stats_bootconf::apply::{self, Paths};
 use system_stats_bootconf::image_keys;
 
 const USAGE: &str =
-    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--no-systemctl] [--root DIR] [--check | --image-keys]";
+    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--result-file FILE] [--no-systemctl] [--root DIR] [--check | --image-keys]";
 
 /// What to do with the file.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -25,9 +25,9 @@ enum Mode {
 
 fn main() -> ExitCode {
     match parse_args() {
-        Ok((paths, Mode::Check, root)) => check(&paths.conf, &root),
-        Ok((paths, Mode::ImageKeys, root)) => image_keys(&paths.conf, &root),
-        Ok((paths, Mode::Apply, _)) => match apply::run(&paths) {
+        Ok((paths, Mode::Check)) => check(&paths.conf, &paths.root),
+        Ok((paths, Mode::ImageKeys)) => image_keys(&paths.conf, &paths.root),
+        Ok((paths, Mode::Apply)) => match apply::run(&paths) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("<3>system-stats-bootconf: {e}");
@@ -97,27 +97,29 @@ fn check(conf: &Path, root: &Path) -> ExitCode {
     }
 }
 
-fn parse_args() -> Result<(Paths, Mode, PathBuf), lexopt::Error> {
+fn parse_args() -> Result<(Paths, Mode), lexopt::Error> {
     use lexopt::prelude::*;
     let mut paths = Paths {
         conf: PathBuf::from("/boot/firmware/system-stats.conf"),
         default_file: PathBuf::from("/etc/default/system-stats"),
         credstore: PathBuf::from("/etc/credstore"),
         systemctl: Some(PathBuf::from("systemctl")),
+        result_file: PathBuf::from("/var/lib/system-stats-bootconf/result.json"),
+        root: PathBuf::from("/"),
     };
     let mut mode = Mode::Apply;
-    let mut root = PathBuf::from("/");
     let mut p = lexopt::Parser::from_env();
     while let Some(arg) = p.next()? {
         match arg {
             Long("conf") => paths.conf = p.value()?.into(),
             Long("default-file") => paths.default_file = p.value()?.into(),
             Long("credstore") => paths.credstore = p.value()?.into(),
+            Long("result-file") => paths.result_file = p.value()?.into(),
             Long("systemctl") => paths.systemctl = Some(p.value()?.into()),
             Long("no-systemctl") => paths.systemctl = None,
             Long("check") => mode = Mode::Check,
             Long("image-keys") => mode = Mode::ImageKeys,
-            Long("root") => root = p.value()?.into(),
+            Long("root") => paths.root = p.value()?.into(),
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -125,5 +127,5 @@ fn parse_args() -> Result<(Paths, Mode, PathBuf), lexopt::Error> {
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok((paths, mode, root))
+    Ok((paths, mode))
 }

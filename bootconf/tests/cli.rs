@@ -18,6 +18,8 @@ fn run(dir: &Path, extra: &[&str]) -> Output {
         .arg(dir.join("default"))
         .arg("--credstore")
         .arg(dir.join("credstore"))
+        .arg("--result-file")
+        .arg(dir.join("result/result.json"))
         .arg("--systemctl")
         .arg(dir.join("systemctl"))
         .args(extra)
@@ -86,7 +88,24 @@ fn applies_good_values_names_bad_ones_and_redacts() {
     assert!(!dir.path().join("system-stats.conf").exists());
     let applied =
         fs::read_to_string(dir.path().join("system-stats.conf.applied")).expect("applied");
-    assert!(applied.contains("hostname=pi-lab\n"));
+    assert!(applied.contains("hostname=pi-lab\n#> applied\n"));
+    assert!(
+        applied.contains("SYSTEM_STATS_PORT=notaport\n#> ignored: \"notaport\" is not valid: expected a port number"),
+        "{applied}"
+    );
+    let result: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("result/result.json")).expect("result.json"),
+    )
+    .expect("result.json is JSON");
+    let port = &result["keys"].as_array().expect("keys")[2];
+    assert_eq!(
+        (port["key"].as_str(), port["status"].as_str()),
+        (Some("SYSTEM_STATS_PORT"), Some("ignored"))
+    );
+    assert_eq!(
+        result["ignored"], 2,
+        "the port and the wifi_psk without a network: {result}"
+    );
     assert!(
         !applied.contains("correct horse") && !applied.contains("s3cr3t"),
         "{applied}"

@@ -24,6 +24,8 @@ fn bootconf(dir: &Path) -> std::process::Output {
         .arg(dir.join("default"))
         .arg("--credstore")
         .arg(dir.join("credstore"))
+        .arg("--result-file")
+        .arg(dir.join("result/result.json"))
         .output()
         .expect("run bootconf")
 }
