@@ -26,6 +26,8 @@ pub const SYSFS: Setting<PathBuf> = Setting::new(agent::SYSFS, sysfs_root);
 pub const TEXTFILE_DIR: Setting<PathBuf> = Setting::new(agent::TEXTFILE_DIR, existing_dir);
 pub const HISTORY: Setting<bool> = Setting::new(agent::HISTORY, v::on_off);
 pub const HISTORY_DIR: Setting<PathBuf> = Setting::new(agent::HISTORY_DIR, existing_dir);
+pub const BOOTCONF_RESULT_FILE: Setting<PathBuf> =
+    Setting::new(agent::BOOTCONF_RESULT_FILE, v::absolute_path);
 
 /// The command-line table: the catalogue's list of the agent's settings.
 pub const SETTINGS: &[SettingSpec] = agent::ALL;
@@ -38,6 +40,8 @@ pub struct Config {
     pub security: Security,
     pub sources: Sources,
     pub history: HistoryConfig,
+    /// system-stats-bootconf's last result, for the status page's banner.
+    pub bootconf_result: PathBuf,
 }
 
 /// The history: off, or on and kept in `dir` (None: memory only).
@@ -133,6 +137,7 @@ fn validate(
             enabled,
             dir: dir.filter(|_| enabled),
         },
+        bootconf_result: BOOTCONF_RESULT_FILE.get(raw)?,
     })
 }
 

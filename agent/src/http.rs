@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics_body: BodyCache,
     /// None when the history is off.
     pub history: Option<crate::history::History>,
+    /// system-stats-bootconf's result file (the status page's banner).
+    pub bootconf_result: std::path::PathBuf,
 }
 
 /// The last body of a route and what it was made from: requests that share
@@ -147,6 +149,7 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let history = crate::http_history::routes(state.history.clone());
+    let bootconf_result = state.bootconf_result.clone();
     let with_state = warp::any().map(move || state.clone());
     let system = warp::path("system")
         .and(warp::path::end())
@@ -158,9 +161,10 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(warp::get())
         .and(with_state)
         .and_then(metrics);
-    let page = warp::path::end()
-        .and(warp::get())
-        .map(|| body_response("text/html; charset=utf-8", STATUS_PAGE.as_bytes().to_vec()));
+    let page = warp::path::end().and(warp::get()).map(move || {
+        let page = crate::bootconf_banner::status_page(STATUS_PAGE, &bootconf_result);
+        body_response("text/html; charset=utf-8", page.into_bytes())
+    });
     let health = warp::path("health")
         .and(warp::path::end())
         .and(warp::get())

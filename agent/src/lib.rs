@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod bootconf_banner;
 pub mod collect;
 pub mod config;
 pub mod cpu_usage;

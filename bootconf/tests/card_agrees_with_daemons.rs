@@ -34,6 +34,10 @@ const CASES: &[(&[(&str, &str)], bool)] = &[
     (&[("SYSTEM_STATS_HISTORY", "off")], true),
     (&[("SYSTEM_STATS_HISTORY", "maybe")], false),
     (&[("SYSTEM_STATS_HISTORY_DIR", "history")], false),
+    (
+        &[("SYSTEM_STATS_BOOTCONF_RESULT_FILE", "result.json")],
+        false,
+    ),
     (&[("SYSTEM_STATS_TLS_CERT_FILE", "cert.pem")], false),
     (&[("SYSTEM_STATS_AUTH_TOKEN", "s3cr3t-token")], true),
     (&[("SYSTEM_STATS_AUTH_TOKEN", "")], true),

@@ -155,4 +155,13 @@ catalogue! {
         check: |x| v::absolute_path(x).map(drop),
         ..AGENT_BASE
     };
+    BOOTCONF_RESULT_FILE = SettingSpec {
+        env: "SYSTEM_STATS_BOOTCONF_RESULT_FILE",
+        flag: "bootconf-result-file",
+        default: Some("/var/lib/system-stats-bootconf/result.json"),
+        help: "what system-stats-bootconf last applied from the boot partition's system-stats.conf: the status page shows a banner when it ignored something (a missing file: no banner)",
+        expected: "an absolute path (starting with /)",
+        check: |x| v::absolute_path(x).map(drop),
+        ..AGENT_BASE
+    };
 }
