@@ -6,6 +6,7 @@
 
 pub mod apply;
 mod atomic_write;
+pub mod avahi;
 pub mod conffile;
 pub mod credstore;
 pub mod image_keys;

@@ -2,7 +2,8 @@
 //! `/etc/default/system-stats` and `/etc/credstore` (run once at boot by system-stats-bootconf.service),
 //! or with `--check` only validates a file (used when baking one into an image;
 //! `--root` names the image's root for the time zone), or with `--image-keys`
-//! prints the valid image keys for the image's first boot, which applies them.
+//! prints the valid image keys for the image's first boot, which applies them,
+//! or with `--write-avahi` writes the mDNS service file from the conffile.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use system_stats_bootconf::apply::{self, Paths};
 use system_stats_bootconf::image_keys;
 
 const USAGE: &str =
-    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--result-file FILE] [--no-systemctl] [--root DIR] [--check | --image-keys]";
+    "usage: system-stats-bootconf [--conf FILE] [--default-file FILE] [--credstore DIR] [--result-file FILE] [--no-systemctl] [--root DIR] [--check | --image-keys | --write-avahi]";
 
 /// What to do with the file.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,12 +22,26 @@ enum Mode {
     Check,
     /// Print the valid image keys as `key=value` lines for the first boot.
     ImageKeys,
+    /// Write the mDNS service file from the conffile.
+    WriteAvahi,
 }
 
 fn main() -> ExitCode {
     match parse_args() {
         Ok((paths, Mode::Check)) => check(&paths.conf, &paths.root),
         Ok((paths, Mode::ImageKeys)) => image_keys(&paths.conf, &paths.root),
+        Ok((paths, Mode::WriteAvahi)) => {
+            match system_stats_bootconf::avahi::write(&paths.root, &paths.default_file) {
+                Ok(done) => {
+                    println!("<6>{done}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("<3>system-stats-bootconf: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Ok((paths, Mode::Apply)) => match apply::run(&paths) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -119,6 +134,7 @@ fn parse_args() -> Result<(Paths, Mode), lexopt::Error> {
             Long("no-systemctl") => paths.systemctl = None,
             Long("check") => mode = Mode::Check,
             Long("image-keys") => mode = Mode::ImageKeys,
+            Long("write-avahi") => mode = Mode::WriteAvahi,
             Long("root") => paths.root = p.value()?.into(),
             Long("help") | Short('h') => {
                 println!("{USAGE}");

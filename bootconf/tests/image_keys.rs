@@ -79,3 +79,34 @@ fn an_open_network_needs_wifi_open_and_zones_must_exist_under_the_root() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+#[test]
+fn write_avahi_advertises_the_port_and_scheme_in_use() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let services = root.path().join("etc/avahi/services");
+    fs::create_dir_all(&services).expect("mkdir");
+    let conffile = root.path().join("default");
+    fs::write(
+        &conffile,
+        "SYSTEM_STATS_PORT=8443\nSYSTEM_STATS_TLS_CERT_FILE=/etc/system-stats/tls/cert.pem\n",
+    )
+    .expect("conffile");
+    let out = Command::new(env!("CARGO_BIN_EXE_system-stats-bootconf"))
+        .arg("--write-avahi")
+        .arg("--root")
+        .arg(root.path())
+        .arg("--default-file")
+        .arg(&conffile)
+        .output()
+        .expect("run bootconf");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xml = fs::read_to_string(services.join("system-stats.service")).expect("service file");
+    assert!(
+        xml.contains("<type>_https._tcp</type>") && xml.contains("<port>8443</port>"),
+        "{xml}"
+    );
+}
