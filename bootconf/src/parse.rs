@@ -2,6 +2,11 @@
 //! lines, tolerant of CRLF line ends and a UTF-8 byte-order mark (the file is
 //! edited on Windows and macOS laptops). Pure: text in, entries and problems out.
 
+/// The value a removed secret's line shows (`# KEY=<removed after
+/// applying>`, written by `redact`); such a line in a file renamed back means
+/// "keep the current secret".
+pub const REMOVED: &str = "<removed after applying>";
+
 /// One `KEY=value` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -38,7 +43,7 @@ pub fn parse(text: &str) -> Parsed {
         let l = raw.trim();
         if let Some(key) = l
             .strip_prefix("# ")
-            .and_then(|r| r.strip_suffix(crate::redact::REMOVED))
+            .and_then(|r| r.strip_suffix(REMOVED))
             .and_then(|r| r.strip_suffix('='))
         {
             out.kept.push(Entry {

@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use crate::keys;
 use crate::parse;
 
-/// The value a removed secret's line shows; such a line in a file renamed
-/// back means "keep the current secret".
-pub const REMOVED: &str = "<removed after applying>";
+pub use crate::parse::REMOVED;
 
 /// The start of the lines saying what became of the line above.
 pub const NOTE: &str = "#> ";

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod daemon;
+pub mod log_format;
 pub mod log_level;
 pub mod logging;
 pub mod notify;

@@ -81,7 +81,7 @@ pub const LOG_FORMAT: SettingSpec = SettingSpec {
     flag: "log-format",
     default: Some("auto"),
     help: "auto (journald when stderr is the journal), journald or text",
-    expected: crate::logging::LogFormat::EXPECTED,
+    expected: crate::log_format::LogFormat::EXPECTED,
     daemon: Daemon::Both,
     check: |v| validators::log_format(v).map(drop),
     ..AGENT_BASE

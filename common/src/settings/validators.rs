@@ -3,8 +3,8 @@
 //! (which keeps the value) and `system-stats-bootconf --check` (which keeps
 //! only the verdict) judge a value with the same function.
 
+use crate::log_format::LogFormat;
 use crate::log_level::parse_log_level;
-use crate::logging::LogFormat;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
