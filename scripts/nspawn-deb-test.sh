@@ -1,5 +1,6 @@
 #!/bin/bash
-# Proof 2 of the packaging issue: install the .deb into a Debian bookworm system
+# Proof 2 of the packaging issue: install the .deb into a Debian system (SUITE:
+# bookworm, the default, or trixie)
 # booted with systemd as PID 1 (debootstrap + `systemd-nspawn -b`) and check,
 # inside it, everything a user and a Debian developer expect:
 #   scripts/nspawn-deb-test.sh target/debian/system-stats_<version>_amd64.deb
@@ -18,8 +19,8 @@
 # Works on a host whose PID 1 is not systemd (no machined): --register=no
 # --keep-unit and nsenter instead of machinectl.
 #
-# Env: ROOTFS (pristine cached bookworm tree, default
-#      /var/cache/system-stats-ci/rootfs; rebuilt when missing or stale; never
+# Env: SUITE (bookworm|trixie), ROOTFS (pristine cached tree of SUITE, default
+#      /var/cache/system-stats-ci/rootfs-$SUITE; rebuilt when missing or stale; never
 #      modified, the container runs on a --volatile=overlay),
 #      WORK (scratch + logs, default a temp dir), MIRROR (default: this host's
 #      Debian mirror from its apt sources), KEEP_WORK=1 keeps WORK.
@@ -32,7 +33,9 @@ DEB=${1:-${DEB:-}}
 DEB=$(readlink -f "$DEB")
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, systemd-nspawn)"
 
-ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs}
+SUITE=${SUITE:-bookworm}
+case $SUITE in bookworm|trixie) ;; *) die "SUITE=$SUITE: bookworm or trixie" ;; esac
+ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs-$SUITE}
 WORK=${WORK:-$(mktemp -d /tmp/system-stats-nspawn.XXXXXX)}
 MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
   grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
@@ -47,16 +50,16 @@ log "step 0 host packages: $(elapsed "$t")s"
 
 # ---- 1. rootfs (cached, rebuilt when missing or made with another include list)
 t=$EPOCHREALTIME
-if [ ! -x "$ROOTFS/lib/systemd/systemd" ] || [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "bookworm minbase $INCLUDE" ]; then
+if [ ! -x "$ROOTFS/lib/systemd/systemd" ] || [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "$SUITE minbase $INCLUDE" ]; then
   [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources; set MIRROR"
-  log "debootstrap bookworm into $ROOTFS (this takes a few minutes)"
+  log "debootstrap $SUITE into $ROOTFS (this takes a few minutes)"
   rm -rf "$ROOTFS.tmp" "$ROOTFS"; mkdir -p "$(dirname "$ROOTFS")"
-  debootstrap --variant=minbase --include="$INCLUDE" bookworm "$ROOTFS.tmp" "$MIRROR" \
+  debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$ROOTFS.tmp" "$MIRROR" \
     >"$WORK/debootstrap.log" 2>&1 || { tail -30 "$WORK/debootstrap.log"; die debootstrap; }
   rm -f "$ROOTFS.tmp/etc/machine-id"; : >"$ROOTFS.tmp/etc/machine-id"   # fresh one per boot
   chroot "$ROOTFS.tmp" apt-get clean
   mv "$ROOTFS.tmp" "$ROOTFS"
-  echo "bookworm minbase $INCLUDE" >"$ROOTFS.stamp"
+  echo "$SUITE minbase $INCLUDE" >"$ROOTFS.stamp"
   log "step 1 debootstrap: $(elapsed "$t")s"
 else
   log "step 1 rootfs cached at $ROOTFS: $(elapsed "$t")s"
@@ -129,7 +132,7 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 [ "$state" = running ] || { in_ct systemctl --failed --no-pager; die "container system is $state"; }
-log "step 3 booted bookworm ($(in_ct systemctl --version | head -1)) in $(elapsed "$t")s"
+log "step 3 booted $SUITE ($(in_ct systemctl --version | head -1)) in $(elapsed "$t")s"
 
 # ---- 4. the checks, inside ------------------------------------------------------------
 t=$EPOCHREALTIME
