@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https image image-test clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https image image-test screenshots clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; ro
 
 image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
 	scripts/image/boot-test.sh
+
+screenshots: ## the status page of the Pi fixture in headless Chromium, phone and desktop width, into docs/
+	scripts/screenshots.sh
 
 clean:
 	$(CARGO) clean
