@@ -51,14 +51,16 @@ pub fn filesystems(snap: &Snapshot) -> Vec<MetricFamily> {
     vec![size, free, avail, files, files_free, readonly, error]
 }
 
-/// node_exporter's default `--collector.diskstats.device-exclude`:
-/// `^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`.
+/// node_exporter 1.5's default `--collector.diskstats.ignored-devices`:
+/// `^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`. zram devices (the
+/// compressed swap of Raspberry Pi OS and many VMs) are reported, as 1.5
+/// reports them; only node_exporter 1.8 added `z?` to that pattern.
 pub fn disk_excluded(name: &str) -> bool {
     let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
     if stem.len() == name.len() {
         return false; // needs trailing digits
     }
-    if matches!(stem, "ram" | "zram" | "loop" | "fd") {
+    if matches!(stem, "ram" | "loop" | "fd") {
         return true;
     }
     let b = stem.as_bytes();
@@ -244,7 +246,6 @@ mod tests {
         for x in [
             "loop0",
             "ram1",
-            "zram0",
             "fd0",
             "sda1",
             "vda2",
@@ -263,6 +264,8 @@ mod tests {
             "dm-0",
             "md0",
             "loop",
+            "zram0",
+            "zram12",
         ] {
             assert!(!disk_excluded(k), "{k}");
         }
