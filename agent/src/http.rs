@@ -118,14 +118,12 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         return Ok(body_response(crate::metrics::text::CONTENT_TYPE, body));
     }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
-    let mut text = crate::metrics::exposition(
+    let events = state.history.as_ref().and_then(|h| h.event_counts());
+    let text = crate::metrics::exposition(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
-    );
-    let events = state.history.as_ref().and_then(|h| h.event_counts());
-    text.push_str(&crate::metrics::system_stats_events::text(
         events.as_deref(),
-    ));
+    );
     state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(body_response(
         crate::metrics::text::CONTENT_TYPE,

@@ -87,8 +87,7 @@ pub struct RawCounters {
     /// node_exporter's other collectors, run for this scrape.
     pub collectors: Vec<CollectorRun>,
     /// The collectors whose families are built from the snapshot and the
-    /// fields above (cpu, meminfo, loadavg, diskstats, netdev, filesystem,
-    /// hwmon, thermal_zone, uname, os, timex): whether each source was read
+    /// fields above (`node::FROM_SNAPSHOT`): whether each source was read
     /// in this scrape and how long reading and parsing it took.
     pub sources: Vec<CollectorStatus>,
     /// The textfile collector's files (None: no directory configured).
