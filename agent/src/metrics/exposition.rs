@@ -4,8 +4,8 @@
 //! family, and counts as a scrape error.
 
 use super::model::MetricFamily;
+use super::node::raw::RawCounters;
 use super::node::textfile::{render as render_text_families, TextFamily, Textfiles};
-use super::raw::RawCounters;
 use crate::power::Kind;
 use crate::snapshot::Snapshot;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! counters and the event counts.
 
 use super::model::MetricFamily;
-use super::raw::RawCounters;
+use super::node::raw::RawCounters;
 use crate::power::Kind;
 use crate::snapshot::Snapshot;
 

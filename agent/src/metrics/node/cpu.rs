@@ -3,8 +3,8 @@
 //! ticks; with `node_boot_time_seconds`, which node_exporter's `stat`
 //! collector exports and we take from the same `/proc/stat` read.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {

@@ -1,8 +1,8 @@
 //! node_exporter's `diskstats` collector: `node_disk_*` per `/proc/diskstats`
 //! device, with node_exporter 1.5's default device exclusions.
 
+use super::raw::{DiskCounters, RawCounters};
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::{DiskCounters, RawCounters};
 use crate::snapshot::Snapshot;
 
 pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {

@@ -1,8 +1,8 @@
 //! node_exporter's `filesystem` collector: `node_filesystem_*` from the
 //! snapshot's filesystems (statvfs with f_bsize, as node_exporter).
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(snap: &Snapshot, _raw: &RawCounters) -> Vec<MetricFamily> {

@@ -2,8 +2,8 @@
 //! `node_hwmon_temp_{celsius,crit_celsius,max_celsius}` per chip and sensor
 //! of the snapshot's sensors.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::{SensorOrigin, Snapshot};
 
 pub fn families(snap: &Snapshot, _raw: &RawCounters) -> Vec<MetricFamily> {

@@ -1,8 +1,8 @@
 //! node_exporter's `loadavg` collector: `node_load1`, `node_load5` and
 //! `node_load15` from the snapshot's load averages.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(snap: &Snapshot, _raw: &RawCounters) -> Vec<MetricFamily> {

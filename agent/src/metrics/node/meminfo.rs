@@ -1,8 +1,8 @@
 //! node_exporter's `meminfo` collector: one family per `/proc/meminfo`
 //! field, in file order.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {

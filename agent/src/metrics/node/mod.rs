@@ -21,6 +21,7 @@ pub mod netdev;
 pub mod netstat;
 pub mod os;
 pub mod pressure;
+pub mod raw;
 pub mod scrape;
 pub mod selinux;
 pub mod sockstat;
@@ -35,8 +36,8 @@ pub mod uname;
 pub mod vmstat;
 
 use super::model::MetricFamily;
-use super::raw::RawCounters;
 use crate::snapshot::Snapshot;
+use raw::RawCounters;
 
 /// How a collector's source fared in a scrape: whether it was read, and
 /// the seconds spent reading and parsing it.

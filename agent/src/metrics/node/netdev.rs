@@ -1,8 +1,8 @@
 //! node_exporter's `netdev` collector: `node_network_<stat>_total` per
 //! `/proc/net/dev` device.
 
+use super::raw::{NetCounters, RawCounters};
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::{NetCounters, RawCounters};
 use crate::snapshot::Snapshot;
 
 pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {

@@ -1,8 +1,8 @@
 //! node_exporter's `os` collector: `node_os_info` and `node_os_version`
 //! from the snapshot's os-release.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(snap: &Snapshot, _raw: &RawCounters) -> Vec<MetricFamily> {

@@ -1,10 +1,10 @@
-//! Raw counters that the node_exporter-compatible metrics need and the JSON
+//! Raw counters that the node_exporter collectors need and the JSON
 //! snapshot does not carry (it has sums and percents): per-CPU times,
 //! meminfo fields, per-device disk and network counters, uname, timex, and
 //! how each node_exporter collector fared (`node_scrape_collector_*`).
 
-use super::node::textfile::Textfiles;
-use super::node::{CollectorRun, CollectorStatus};
+use super::textfile::Textfiles;
+use super::{CollectorRun, CollectorStatus};
 use crate::cpu_usage::CpuTimes;
 
 /// One `/proc/diskstats` device.

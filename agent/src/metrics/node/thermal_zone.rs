@@ -1,8 +1,8 @@
 //! node_exporter's `thermal_zone` collector: `node_thermal_zone_temp` per
 //! zone of the snapshot's sensors.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::{SensorOrigin, Snapshot};
 
 pub fn families(snap: &Snapshot, _raw: &RawCounters) -> Vec<MetricFamily> {

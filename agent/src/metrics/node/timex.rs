@@ -4,8 +4,8 @@
 //! ppm with a 16-bit fraction to ratios/hertz). A pure function of the raw
 //! struct; the syscall lives in `system_stats_common::timex`.
 
+use super::raw::RawCounters;
 use crate::metrics::model::{MetricFamily, MetricKind};
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 use system_stats_common::timex::{Timex, STA_NANO, TIME_ERROR};
 

@@ -1,8 +1,8 @@
 //! node_exporter's `uname` collector: `node_uname_info` with the kernel's
 //! uname(2) fields as labels.
 
+use super::raw::RawCounters;
 use crate::metrics::model::MetricFamily;
-use crate::metrics::raw::RawCounters;
 use crate::snapshot::Snapshot;
 
 pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
