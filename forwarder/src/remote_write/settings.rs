@@ -2,8 +2,8 @@
 //! labels, the agent's `/metrics` URL) and the pure parsers of their values;
 //! reading them from the environment is `config/remote_write.rs`.
 
-use super::exposition::is_label_name;
 use reqwest::Url;
+use system_stats_common::exposition::is_label_name;
 use system_stats_common::Secret;
 
 /// How a remote-write request authenticates.
