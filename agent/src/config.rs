@@ -60,7 +60,7 @@ where
 {
     // secrets may come from systemd credentials (the token)
     let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
-    let about = "Serves this host's metrics as JSON: GET /system, GET /health";
+    let about = "Serves this host's metrics: a status page (/), JSON (/system, /history, /events), Prometheus (/metrics), /health";
     // systemd's StateDirectory= (the first, when several are listed)
     let state_dir = env("STATE_DIRECTORY")
         .and_then(|v| v.split(':').next().map(PathBuf::from))

@@ -3,7 +3,7 @@
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
 //! `storage_watch` turns filesystem health changes into events, `history`
 //! keeps the charts' series and `power` the Pi's power/heat events, `http`
-//! serves it, `app` ties them together.
+//! serves it (every response through `http_response`), `app` ties them together.
 //! `serve` is the listener in front of `http`: `tls` and the `auth` gate,
 //! configured by `security_settings` and read again on SIGHUP by `reload`.
 
@@ -16,6 +16,7 @@ pub mod cpu_usage;
 pub mod history;
 pub mod http;
 pub mod http_history;
+pub mod http_response;
 pub mod metrics;
 pub mod platform;
 pub mod power;
