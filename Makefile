@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test clean
+.PHONY: help build release run test test-deps lint fmt generated bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https image image-test screenshots clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test: test-deps ## the whole test suite (unit, fixture, end-to-end, browser, pro
 lint: ## rustfmt check + clippy with warnings denied
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+generated: ## write debian/system-stats.default and the man pages' settings from common/src/settings
+	UPDATE_GENERATED=1 cargo test -p system-stats-common --test generated_files
 
 fmt:
 	$(CARGO) fmt --all
@@ -59,14 +62,14 @@ e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the
 prometheus-https: ## a real Prometheus scrapes the agent over HTTPS with basic auth / bearer (up == 1), not without (up == 0)
 	scripts/prometheus-https-scrape-proof.sh
 
-packaging-ci: ## every packaging proof, with timings, as .ci/run runs it
-	scripts/ci-packaging.sh
-
 image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). BASE=x.img[.xz]: customize that image instead
 	@if [ -n "$(BASE)" ]; then scripts/image/customize "$(BASE)"; else CONF="$(CONF)" scripts/image/build.sh; fi
 
 image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
 	scripts/image/boot-test.sh
+
+screenshots: ## the status page of the Pi fixture in headless Chromium, phone and desktop width, into docs/
+	scripts/screenshots.sh
 
 clean:
 	$(CARGO) clean

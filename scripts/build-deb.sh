@@ -8,7 +8,7 @@ cd "$ROOT"
 ensure_cargo_deb
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 t=$EPOCHREALTIME
-cargo build --release --locked -p system-stats -p system-stats-forwarder -p system-stats-bootconf
+build_package_binaries release
 log "cargo build --release: $(elapsed "$t")s"
 # --no-strip: the release profile already strips (strip = "symbols").
 # (stdout: the .deb's path; warnings go to stderr)

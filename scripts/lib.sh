@@ -45,6 +45,15 @@ ensure_cargo_deb() {
   fi
 }
 
+# build_package_binaries [PROFILE]: the three packaged binaries, always built
+# together: cargo unifies dependency features over the packages asked for, so
+# building one package alone would compile the shared dependencies a second
+# time with other features (seen: 227 s more in CI)
+build_package_binaries() {
+  cargo build -q --locked --profile "${1:-release}" \
+    -p system-stats -p system-stats-forwarder -p system-stats-bootconf
+}
+
 # Version and architecture of a .deb.
 deb_field() { dpkg-deb -f "$1" "$2"; }
 # The rustup toolchain `cross` runs with, named by version: CROSS_PI_TOOLCHAIN,

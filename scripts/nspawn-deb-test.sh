@@ -1,5 +1,6 @@
 #!/bin/bash
-# Proof 2 of the packaging issue: install the .deb into a Debian bookworm system
+# Proof 2 of the packaging issue: install the .deb into a Debian system (SUITE:
+# bookworm, the default, or trixie)
 # booted with systemd as PID 1 (debootstrap + `systemd-nspawn -b`) and check,
 # inside it, everything a user and a Debian developer expect:
 #   scripts/nspawn-deb-test.sh target/debian/system-stats_<version>_amd64.deb
@@ -18,8 +19,8 @@
 # Works on a host whose PID 1 is not systemd (no machined): --register=no
 # --keep-unit and nsenter instead of machinectl.
 #
-# Env: ROOTFS (pristine cached bookworm tree, default
-#      /var/cache/system-stats-ci/rootfs; rebuilt when missing or stale; never
+# Env: SUITE (bookworm|trixie), ROOTFS (pristine cached tree of SUITE, default
+#      /var/cache/system-stats-ci/rootfs-$SUITE; rebuilt when missing or stale; never
 #      modified, the container runs on a --volatile=overlay),
 #      WORK (scratch + logs, default a temp dir), MIRROR (default: this host's
 #      Debian mirror from its apt sources), KEEP_WORK=1 keeps WORK.
@@ -32,35 +33,11 @@ DEB=${1:-${DEB:-}}
 DEB=$(readlink -f "$DEB")
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, systemd-nspawn)"
 
-ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs}
-WORK=${WORK:-$(mktemp -d /tmp/system-stats-nspawn.XXXXXX)}
-MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
-  grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
-INCLUDE=systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db,procps
-MACHINE=sstest-$$
-mkdir -p "$WORK"
-
-# ---- 0. host packages --------------------------------------------------------
-t=$EPOCHREALTIME
-apt_install debootstrap systemd-container dpkg-dev util-linux procps
-log "step 0 host packages: $(elapsed "$t")s"
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/nspawn-lib.sh"
 
 # ---- 1. rootfs (cached, rebuilt when missing or made with another include list)
-t=$EPOCHREALTIME
-if [ ! -x "$ROOTFS/lib/systemd/systemd" ] || [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "bookworm minbase $INCLUDE" ]; then
-  [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources; set MIRROR"
-  log "debootstrap bookworm into $ROOTFS (this takes a few minutes)"
-  rm -rf "$ROOTFS.tmp" "$ROOTFS"; mkdir -p "$(dirname "$ROOTFS")"
-  debootstrap --variant=minbase --include="$INCLUDE" bookworm "$ROOTFS.tmp" "$MIRROR" \
-    >"$WORK/debootstrap.log" 2>&1 || { tail -30 "$WORK/debootstrap.log"; die debootstrap; }
-  rm -f "$ROOTFS.tmp/etc/machine-id"; : >"$ROOTFS.tmp/etc/machine-id"   # fresh one per boot
-  chroot "$ROOTFS.tmp" apt-get clean
-  mv "$ROOTFS.tmp" "$ROOTFS"
-  echo "bookworm minbase $INCLUDE" >"$ROOTFS.stamp"
-  log "step 1 debootstrap: $(elapsed "$t")s"
-else
-  log "step 1 rootfs cached at $ROOTFS: $(elapsed "$t")s"
-fi
+ct_rootfs
 
 # ---- 2. the packages under test ---------------------------------------------------
 t=$EPOCHREALTIME
@@ -79,31 +56,10 @@ cp "$(dirname "$0")/test-receiver.py" "$DEBDIR/receiver.py"
 log "step 2 test packages ($PKG $VER and $UPVER, $ARCH): $(elapsed "$t")s"
 
 # ---- 3. boot ----------------------------------------------------------------------
-t=$EPOCHREALTIME
-# CAP_SYS_TIME: without it nspawn's own seccomp filter denies adjtimex() to
-# everything in the container, so the units' clock-status read (allowed by
-# their SystemCallFilter=, which is what this proves) could not be checked.
-# The units themselves keep an empty CapabilityBoundingSet=: they cannot set it.
-systemd-nspawn --quiet --register=no --keep-unit --volatile=overlay --private-network --capability=CAP_SYS_TIME \
-  -M "$MACHINE" -D "$ROOTFS" --bind-ro="$DEBDIR:/srv/debs" -b --console=pipe \
-  </dev/null >"$WORK/console.log" 2>&1 &
-NSPAWN=$!
-LEADER=
-in_ct() {   # run a command inside the container (all namespaces of its PID 1, clean env)
-  nsenter -t "$LEADER" -a -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
-}
 cleanup() {
   local rc=$?
   set +e
-  if kill -0 "$NSPAWN" 2>/dev/null; then
-    [ -n "$LEADER" ] && in_ct journalctl -b --no-pager >"$WORK/journal.log" 2>&1
-    kill -TERM "$NSPAWN"                       # nspawn -> SIGRTMIN+3 -> clean poweroff
-    for _ in $(seq 200); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$NSPAWN" 2>/dev/null && kill -KILL "$NSPAWN"
-    wait "$NSPAWN" 2>/dev/null
-  fi
-  rmdir "/run/systemd/nspawn/propagate/$MACHINE" 2>/dev/null
+  ct_stop
   if [ "$rc" != 0 ]; then
     echo "--- last 60 lines of the container journal ($WORK/journal.log):"
     tail -60 "$WORK/journal.log" 2>/dev/null
@@ -112,24 +68,7 @@ cleanup() {
   log "container stopped; nspawn test total $(elapsed "$_T0")s (exit $rc)"
 }
 trap cleanup EXIT
-
-for _ in $(seq 300); do          # the container's PID 1 is nspawn's child whose comm is "systemd"
-  for p in $(pgrep -P "$NSPAWN" || true); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && LEADER=$p
-  done
-  [ -n "$LEADER" ] && break
-  kill -0 "$NSPAWN" 2>/dev/null || { cat "$WORK/console.log"; die "nspawn exited"; }
-  sleep 0.1
-done
-[ -n "$LEADER" ] || die "container init not found"
-state=
-for _ in $(seq 120); do
-  state=$(in_ct timeout 60 systemctl is-system-running --wait 2>/dev/null) && break
-  case "$state" in degraded|maintenance|stopping) break;; esac
-  sleep 0.5
-done
-[ "$state" = running ] || { in_ct systemctl --failed --no-pager; die "container system is $state"; }
-log "step 3 booted bookworm ($(in_ct systemctl --version | head -1)) in $(elapsed "$t")s"
+ct_boot "$DEBDIR"
 
 # ---- 4. the checks, inside ------------------------------------------------------------
 t=$EPOCHREALTIME

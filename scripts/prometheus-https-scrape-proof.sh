@@ -59,7 +59,7 @@ cd "$ROOT"
 BIN="$TARGET/release"
 [ "$PROFILE" = dev ] && BIN="$TARGET/debug"
 log "building the agent ($PROFILE)"
-cargo build -q --locked --profile "$PROFILE" -p system-stats --bin system-stats-service
+build_package_binaries "$PROFILE"
 env -i PATH="$PATH" SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
   SYSTEM_STATS_TLS_CERT_FILE="$WORK/cert.pem" SYSTEM_STATS_TLS_KEY_FILE="$WORK/key.pem" \
   SYSTEM_STATS_BASIC_AUTH_USERS_FILE="$WORK/users" SYSTEM_STATS_AUTH_TOKEN_FILE="$WORK/token" \

@@ -67,8 +67,7 @@ say "building agent and forwarder ($PROFILE)"
 cd "$ROOT"
 BIN="$ROOT/target/release"
 [ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
-cargo build -q --profile "$PROFILE" -p system-stats --bin system-stats-service
-cargo build -q --profile "$PROFILE" -p system-stats-forwarder --bin system-stats-forwarder
+build_package_binaries "$PROFILE"
 say "built"
 
 start_prometheus

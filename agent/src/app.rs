@@ -46,6 +46,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         coalescer,
         sampler,
         history: history.clone(),
+        bootconf_result: config.bootconf_result.clone(),
         system_body: Default::default(),
         metrics_body: Default::default(),
         alerts_status: config.alerts_status.clone(),

@@ -1,12 +1,14 @@
-//! The agent's configuration: every setting declared once (variable, flag,
-//! default, parser), validated once into a typed `Config`.
+//! The agent's configuration: its settings (declared once in common's
+//! catalogue, `system_stats_common::settings::agent`) parsed and validated
+//! once into a typed `Config`.
 
 use crate::platform::Sources;
 use crate::security_settings::{self as security, Security};
 use std::ffi::OsString;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use system_stats_common::logging::{log_level, LOG_FORMAT};
+use system_stats_common::logging::log_level;
+use system_stats_common::settings::{agent, validators as v};
 use system_stats_common::{
     parse_command_line, Fatal, Invocation, LogSettings, RawSettings, Setting, SettingError,
     SettingSpec,
@@ -15,105 +17,23 @@ use tracing_subscriber::filter::LevelFilter;
 
 pub const PROGRAM: &str = "system-stats-service";
 
-pub const HOST: Setting<IpAddr> = Setting {
-    env: "SYSTEM_STATS_HOST",
-    flag: "host",
-    default: Some("0.0.0.0"),
-    help: "address to listen on (IPv4 or IPv6, e.g. :: for all)",
-    expected: "an IP address such as 0.0.0.0, 127.0.0.1 or ::",
-    parse: parse_host,
-};
-pub const PORT: Setting<u16> = Setting {
-    env: "SYSTEM_STATS_PORT",
-    flag: "port",
-    default: Some("5001"),
-    help: "TCP port (0 picks a free one)",
-    expected: "a port number from 0 to 65535",
-    parse: |v| v.parse().ok(),
-};
-pub const LOG_LEVEL: Setting<LevelFilter> = log_level("SYSTEM_STATS_LOG_LEVEL");
-pub const DISK_PATH: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_DISK_PATH",
-    flag: "disk-path",
-    default: Some("/"),
-    help: "path whose filesystem usage is reported under `disk`",
-    expected: "an existing directory",
-    parse: existing_dir,
-};
-pub const PROCFS: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_PROCFS",
-    flag: "procfs",
-    default: Some("/proc"),
-    help: "procfs root (a host's /proc mounted in a container, or a captured tree)",
-    expected: "a procfs root containing a `stat` file",
-    parse: procfs_root,
-};
-pub const SYSFS: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_SYSFS",
-    flag: "sysfs",
-    default: Some("/sys"),
-    help: "sysfs root, same purpose",
-    expected: "an existing sysfs directory",
-    parse: sysfs_root,
-};
+pub const HOST: Setting<IpAddr> = Setting::new(agent::HOST, v::ip_host);
+pub const PORT: Setting<u16> = Setting::new(agent::PORT, v::port);
+pub const LOG_LEVEL: Setting<LevelFilter> = log_level(agent::LOG_LEVEL);
+pub const DISK_PATH: Setting<PathBuf> = Setting::new(agent::DISK_PATH, existing_dir);
+pub const PROCFS: Setting<PathBuf> = Setting::new(agent::PROCFS, procfs_root);
+pub const SYSFS: Setting<PathBuf> = Setting::new(agent::SYSFS, sysfs_root);
+pub const TEXTFILE_DIR: Setting<PathBuf> = Setting::new(agent::TEXTFILE_DIR, existing_dir);
+pub const HISTORY: Setting<bool> = Setting::new(agent::HISTORY, v::on_off);
+pub const HISTORY_DIR: Setting<PathBuf> = Setting::new(agent::HISTORY_DIR, existing_dir);
+pub const BOOTCONF_RESULT_FILE: Setting<PathBuf> =
+    Setting::new(agent::BOOTCONF_RESULT_FILE, v::absolute_path);
 
-pub const TEXTFILE_DIR: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_TEXTFILE_DIR",
-    flag: "textfile-dir",
-    default: None,
-    help: "directory of *.prom files merged into /metrics (node_exporter's textfile collector; unset: off)",
-    expected: "an existing directory",
-    parse: existing_dir,
-};
+pub const ALERT_STATUS_FILE: Setting<PathBuf> =
+    Setting::new(agent::ALERT_STATUS_FILE, v::absolute_path);
 
-pub const HISTORY: Setting<bool> = Setting {
-    env: "SYSTEM_STATS_HISTORY",
-    flag: "history",
-    default: Some("on"),
-    help:
-        "keep the last 24 h of the key figures for /history and the status page's charts (on|off)",
-    expected: "on or off",
-    parse: on_off,
-};
-
-pub const HISTORY_DIR: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_HISTORY_DIR",
-    flag: "history-dir",
-    default: None,
-    help: "directory where the history survives restarts (unset: systemd's $STATE_DIRECTORY, else memory only)",
-    expected: "an existing directory",
-    parse: existing_dir,
-};
-
-pub const ALERT_STATUS_FILE: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_ALERT_STATUS_FILE",
-    flag: "alert-status-file",
-    default: Some("/run/system-stats-forwarder/alerts.json"),
-    help: "the forwarder's alerts status file (the forwarder's setting of the same name), served at /alerts",
-    expected: "an absolute file path",
-    parse: |v| Some(PathBuf::from(v)).filter(|p| p.is_absolute() && !p.is_dir()),
-};
-
-pub const SETTINGS: &[SettingSpec] = &[
-    HOST.spec(),
-    PORT.spec(),
-    LOG_LEVEL.spec(),
-    LOG_FORMAT.spec(),
-    DISK_PATH.spec(),
-    PROCFS.spec(),
-    SYSFS.spec(),
-    security::TLS_CERT_FILE.spec(),
-    security::TLS_KEY_FILE.spec(),
-    security::BASIC_AUTH_USERS_FILE.spec(),
-    security::AUTH_TOKEN.spec(),
-    security::AUTH_TOKEN_FILE.spec(),
-    security::AUTH_EXEMPT.spec(),
-    security::AUTH_FAILURE_LIMIT.spec(),
-    TEXTFILE_DIR.spec(),
-    HISTORY.spec(),
-    HISTORY_DIR.spec(),
-    ALERT_STATUS_FILE.spec(),
-];
+/// The command-line table: the catalogue's list of the agent's settings.
+pub const SETTINGS: &[SettingSpec] = agent::ALL;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -125,6 +45,8 @@ pub struct Config {
     pub history: HistoryConfig,
     /// The forwarder's alerts status file, served at `/alerts`.
     pub alerts_status: PathBuf,
+    /// system-stats-bootconf's last result, for the status page's banner.
+    pub bootconf_result: PathBuf,
 }
 
 /// The history: off, or on and kept in `dir` (None: memory only).
@@ -143,7 +65,7 @@ where
 {
     // secrets may come from systemd credentials (the token)
     let credentials = env("CREDENTIALS_DIRECTORY").filter(|d| !d.is_empty());
-    let about = "Serves this host's metrics as JSON: GET /system, GET /health";
+    let about = "Serves this host's metrics: a status page (/), JSON (/system, /history, /events), Prometheus (/metrics), /health";
     // systemd's StateDirectory= (the first, when several are listed)
     let state_dir = env("STATE_DIRECTORY")
         .and_then(|v| v.split(':').next().map(PathBuf::from))
@@ -160,50 +82,43 @@ where
     .try_map(|mut raw| {
         let credentials = credentials.as_deref().map(std::path::Path::new);
         system_stats_common::read_secret_files(&mut raw, security::SECRETS, credentials)?;
+        raw.judge_all(SETTINGS)?;
         validate(&raw, state_dir, credentials).map_err(Fatal::from)
     })
 }
 
-fn parse_host(value: &str) -> Option<IpAddr> {
-    if value.eq_ignore_ascii_case("localhost") {
-        return Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    }
-    value.trim_matches(|c| c == '[' || c == ']').parse().ok()
-}
-
-fn on_off(value: &str) -> Option<bool> {
-    match value.to_ascii_lowercase().as_str() {
-        "on" | "true" | "yes" | "1" => Some(true),
-        "off" | "false" | "no" | "0" => Some(false),
-        _ => None,
-    }
-}
-
-fn existing_dir(value: &str) -> Option<PathBuf> {
+fn existing_dir(value: &str) -> Result<PathBuf, String> {
     let p = PathBuf::from(value);
-    p.is_dir().then_some(p)
+    if p.is_dir() {
+        Ok(p)
+    } else {
+        Err("an existing directory".into())
+    }
 }
 
 /// Linux reads procfs: its root must hold a `stat` file.
 #[cfg(target_os = "linux")]
-fn procfs_root(value: &str) -> Option<PathBuf> {
-    existing_dir(value).filter(|p| p.join("stat").is_file())
+fn procfs_root(value: &str) -> Result<PathBuf, String> {
+    existing_dir(value)
+        .ok()
+        .filter(|p| p.join("stat").is_file())
+        .ok_or_else(|| "a procfs root containing a `stat` file".into())
 }
 
 #[cfg(target_os = "linux")]
-fn sysfs_root(value: &str) -> Option<PathBuf> {
+fn sysfs_root(value: &str) -> Result<PathBuf, String> {
     existing_dir(value)
 }
 
 /// Other systems have no procfs/sysfs: the settings are accepted and unused.
 #[cfg(not(target_os = "linux"))]
-fn procfs_root(value: &str) -> Option<PathBuf> {
-    Some(PathBuf::from(value))
+fn procfs_root(value: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(value))
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sysfs_root(value: &str) -> Option<PathBuf> {
-    Some(PathBuf::from(value))
+fn sysfs_root(value: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(value))
 }
 
 fn validate(
@@ -228,6 +143,7 @@ fn validate(
             dir: dir.filter(|_| enabled),
         },
         alerts_status: ALERT_STATUS_FILE.get(raw)?,
+        bootconf_result: BOOTCONF_RESULT_FILE.get(raw)?,
     })
 }
 

@@ -6,10 +6,11 @@
 use crate::collect::coalesce::{Coalescer, Stamped};
 use crate::collect::{with_cpu_window, Want};
 use crate::cpu_usage::CpuState;
+use crate::http_response as respond;
 use crate::sampler::CpuSampler;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use warp::http::{header, Response, StatusCode};
+use warp::http::{Response, StatusCode};
 use warp::{Filter, Rejection, Reply};
 
 /// What every handler needs.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub history: Option<crate::history::History>,
     /// The forwarder's alerts status file (`/alerts`).
     pub alerts_status: std::path::PathBuf,
+    /// system-stats-bootconf's result file (the status page's banner).
+    pub bootconf_result: std::path::PathBuf,
 }
 
 /// The last body of a route and what it was made from: requests that share
@@ -49,25 +52,8 @@ impl BodyCache {
     }
 }
 
-fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Vec<u8>> {
-    let mut resp = Response::new(body);
-    *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    resp
-}
-
-fn error_body(status: StatusCode, message: &str) -> Vec<u8> {
-    serde_json::json!({ "error": message, "status": status.as_u16() })
-        .to_string()
-        .into_bytes()
-}
-
 fn collection_failed() -> Response<Vec<u8>> {
-    let status = StatusCode::INTERNAL_SERVER_ERROR;
-    json_response(status, error_body(status, "collection failed"))
+    respond::error(StatusCode::INTERNAL_SERVER_ERROR, "collection failed")
 }
 
 /// `GET /system`: the coalesced collection with the latest CPU window.
@@ -77,22 +63,19 @@ async fn system(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         return Ok(collection_failed());
     };
     if let Some(body) = state.system_body.get(&got, &cpu) {
-        return Ok(json_response(StatusCode::OK, body));
+        return Ok(respond::ok(respond::JSON, body));
     }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
     Ok(match serde_json::to_vec(&snapshot) {
         Ok(body) => {
             state.system_body.put(got, cpu, &body);
-            json_response(StatusCode::OK, body)
+            respond::ok(respond::JSON, body)
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot serialize snapshot");
-            json_response(
+            respond::error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                error_body(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "cannot serialize snapshot",
-                ),
+                "cannot serialize snapshot",
             )
         }
     })
@@ -101,15 +84,6 @@ async fn system(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
 /// The status page, embedded at build time.
 pub const STATUS_PAGE: &str = include_str!("web/status.html");
 
-fn body_response(content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>> {
-    let mut resp = Response::new(body);
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(content_type),
-    );
-    resp
-}
-
 /// `GET /metrics`: the Prometheus text of the coalesced collection.
 async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
     let cpu = state.sampler.latest();
@@ -117,19 +91,17 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         return Ok(collection_failed());
     };
     if let Some(body) = state.metrics_body.get(&got, &cpu) {
-        return Ok(body_response(crate::metrics::text::CONTENT_TYPE, body));
+        return Ok(respond::ok(crate::metrics::text::CONTENT_TYPE, body));
     }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
-    let mut text = crate::metrics::exposition(
+    let events = state.history.as_ref().and_then(|h| h.event_counts());
+    let text = crate::metrics::exposition(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
-    );
-    let events = state.history.as_ref().and_then(|h| h.event_counts());
-    text.push_str(&crate::metrics::system_stats_events::text(
         events.as_deref(),
-    ));
+    );
     state.metrics_body.put(got, cpu, text.as_bytes());
-    Ok(body_response(
+    Ok(respond::ok(
         crate::metrics::text::CONTENT_TYPE,
         text.into_bytes(),
     ))
@@ -143,13 +115,14 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
     } else {
         (StatusCode::BAD_REQUEST, "bad request")
     };
-    Ok(json_response(status, error_body(status, message)))
+    Ok(respond::error(status, message))
 }
 
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let history = crate::http_history::routes(state.history.clone());
     let alerts = crate::http_alerts::route(state.alerts_status.clone());
+    let bootconf_result = state.bootconf_result.clone();
     let with_state = warp::any().map(move || state.clone());
     let system = warp::path("system")
         .and(warp::path::end())
@@ -161,13 +134,14 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(warp::get())
         .and(with_state)
         .and_then(metrics);
-    let page = warp::path::end()
-        .and(warp::get())
-        .map(|| body_response("text/html; charset=utf-8", STATUS_PAGE.as_bytes().to_vec()));
+    let page = warp::path::end().and(warp::get()).map(move || {
+        let page = crate::bootconf_banner::status_page(STATUS_PAGE, &bootconf_result);
+        respond::ok("text/html; charset=utf-8", page.into_bytes())
+    });
     let health = warp::path("health")
         .and(warp::path::end())
         .and(warp::get())
-        .map(|| json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec()));
+        .map(|| respond::ok(respond::JSON, br#"{"status":"ok"}"#.to_vec()));
     let log = warp::log::custom(|info| {
         tracing::debug!(
             method = %info.method(),

@@ -5,26 +5,12 @@
 
 use crate::history::render::Range;
 use crate::history::History;
+use crate::http_response::{error, ok, JSON};
 use crate::power::PowerEvent;
 use serde::Serialize;
 use std::collections::HashMap;
-use warp::http::{header, Response, StatusCode};
+use warp::http::{Response, StatusCode};
 use warp::Filter;
-
-fn response(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response<Vec<u8>> {
-    let mut resp = Response::new(body);
-    *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(content_type),
-    );
-    resp
-}
-
-fn error(status: StatusCode, message: &str) -> Response<Vec<u8>> {
-    let body = serde_json::json!({ "error": message, "status": status.as_u16() });
-    response(status, "application/json", body.to_string().into_bytes())
-}
 
 fn off() -> Response<Vec<u8>> {
     error(
@@ -53,11 +39,11 @@ fn history(
     };
     let body = h.body(json, range, chrono::Utc::now().timestamp());
     let (kind, body) = if json {
-        ("application/json", body.as_ref().clone())
+        (JSON, body.as_ref().clone())
     } else {
         ("text/csv; charset=utf-8", body.as_ref().clone())
     };
-    response(StatusCode::OK, kind, body)
+    ok(kind, body)
 }
 
 /// The status page's charts, embedded at build time.
@@ -94,7 +80,7 @@ fn events(history: Option<History>) -> Response<Vec<u8>> {
     let Some(h) = history else { return off() };
     let events: Vec<EventView> = h.events().into_iter().map(EventView::of).collect();
     match serde_json::to_vec(&serde_json::json!({ "events": events })) {
-        Ok(body) => response(StatusCode::OK, "application/json", body),
+        Ok(body) => ok(JSON, body),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "cannot serialize events"),
     }
 }
@@ -128,8 +114,7 @@ pub fn routes(
         .and(warp::path::end())
         .and(warp::get())
         .map(|| {
-            response(
-                StatusCode::OK,
+            ok(
                 "text/javascript; charset=utf-8",
                 CHARTS_JS.as_bytes().to_vec(),
             )

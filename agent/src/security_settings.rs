@@ -12,86 +12,24 @@ use rustls::sign::CertifiedKey;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use system_stats_common::setting::{Origin, RawValue};
+use system_stats_common::settings::{agent, validators as v};
 use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError};
 
-fn path(v: &str) -> Option<PathBuf> {
-    (!v.is_empty()).then(|| PathBuf::from(v))
-}
-
-pub const TLS_CERT_FILE: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_TLS_CERT_FILE",
-    flag: "tls-cert-file",
-    default: None,
-    help: "PEM certificate chain: serve HTTPS (with SYSTEM_STATS_TLS_KEY_FILE; reloaded on SIGHUP)",
-    expected: "a PEM certificate file",
-    parse: path,
-};
-pub const TLS_KEY_FILE: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_TLS_KEY_FILE",
-    flag: "tls-key-file",
-    default: None,
-    help: "PEM private key of SYSTEM_STATS_TLS_CERT_FILE",
-    expected: "a PEM private key file",
-    parse: path,
-};
-pub const BASIC_AUTH_USERS_FILE: Setting<PathBuf> = Setting {
-    env: "SYSTEM_STATS_BASIC_AUTH_USERS_FILE",
-    flag: "basic-auth-users-file",
-    default: None,
-    help: "htpasswd file of bcrypt users (htpasswd -B): requests need basic auth",
-    expected: "an htpasswd file of bcrypt lines",
-    parse: path,
-};
-pub const AUTH_TOKEN: Setting<String> = Setting {
-    env: "SYSTEM_STATS_AUTH_TOKEN",
-    flag: "auth-token",
-    default: None,
-    help: "bearer token requests may carry instead (prefer SYSTEM_STATS_AUTH_TOKEN_FILE)",
-    expected: "a token",
-    parse: |v| (!v.is_empty()).then(|| v.to_string()),
-};
-pub const AUTH_TOKEN_FILE: Setting<String> = Setting {
-    env: "SYSTEM_STATS_AUTH_TOKEN_FILE",
-    flag: "auth-token-file",
-    default: None,
-    help: "file holding SYSTEM_STATS_AUTH_TOKEN (or the systemd credential of that name)",
-    expected: "a readable file",
-    parse: |v| Some(v.to_string()),
-};
-pub const AUTH_EXEMPT: Setting<Vec<String>> = Setting {
-    env: "SYSTEM_STATS_AUTH_EXEMPT",
-    flag: "auth-exempt",
-    default: Some("/health"),
-    help: "comma-separated paths served without authentication (empty: none)",
-    expected: "a comma-separated list of paths such as /health",
-    parse: exempt_paths,
-};
-pub const AUTH_FAILURE_LIMIT: Setting<u32> = Setting {
-    env: "SYSTEM_STATS_AUTH_FAILURE_LIMIT",
-    flag: "auth-failure-limit",
-    default: Some("10"),
-    help: "failed authentications per minute from one address before it gets 429 for a minute",
-    expected: "a number from 1 to 100000",
-    parse: |v| v.parse().ok().filter(|n| (1..=100_000).contains(n)),
-};
+pub const TLS_CERT_FILE: Setting<PathBuf> = Setting::new(agent::TLS_CERT_FILE, v::absolute_path);
+pub const TLS_KEY_FILE: Setting<PathBuf> = Setting::new(agent::TLS_KEY_FILE, v::absolute_path);
+pub const BASIC_AUTH_USERS_FILE: Setting<PathBuf> =
+    Setting::new(agent::BASIC_AUTH_USERS_FILE, v::absolute_path);
+pub const AUTH_TOKEN: Setting<String> = Setting::new(agent::AUTH_TOKEN, v::token);
+pub const AUTH_TOKEN_FILE: Setting<PathBuf> =
+    Setting::new(agent::AUTH_TOKEN_FILE, v::absolute_path);
+pub const AUTH_EXEMPT: Setting<Vec<String>> = Setting::new(agent::AUTH_EXEMPT, v::path_list);
+pub const AUTH_FAILURE_LIMIT: Setting<u32> =
+    Setting::new(agent::AUTH_FAILURE_LIMIT, v::failure_limit);
 
 pub const SECRETS: &[SecretSetting] = &[SecretSetting {
     env: AUTH_TOKEN.env,
     file_env: AUTH_TOKEN_FILE.env,
 }];
-
-fn exempt_paths(v: &str) -> Option<Vec<String>> {
-    let paths: Vec<String> = v
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.trim_end_matches('/') {
-            "" => "/".to_string(),
-            q => q.to_string(),
-        })
-        .collect();
-    paths.iter().all(|p| p.starts_with('/')).then_some(paths)
-}
 
 /// TLS and authentication, as configured.
 #[derive(Debug, Clone, Default)]
@@ -195,21 +133,5 @@ fn token_source(
             path,
         }),
         _ => TokenSource::Fixed(token),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exempt_list() {
-        assert_eq!(
-            exempt_paths("/health, /metrics/").unwrap(),
-            ["/health", "/metrics"]
-        );
-        assert_eq!(exempt_paths("").unwrap(), Vec::<String>::new());
-        assert_eq!(exempt_paths("/").unwrap(), ["/"]);
-        assert!(exempt_paths("health").is_none());
     }
 }

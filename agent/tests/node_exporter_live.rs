@@ -254,11 +254,6 @@ fn every_node_exporter_family_is_ours_with_its_labels_and_values() {
             continue;
         }
         for (s, v) in &their_series[family] {
-            if s.contains("device=\"zram") {
-                // we use node_exporter >= 1.8's default diskstats exclusion,
-                // `^(z?ram|loop|fd|...)\d+$`; Debian 12's 1.5 still lists zram
-                continue;
-            }
             let Some(o) = our_series[family].get(s) else {
                 problems.push(format!("missing series {s}"));
                 continue;

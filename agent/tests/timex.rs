@@ -2,7 +2,7 @@
 //! file of the tree, so `system.clock_synchronized` and the `node_timex_*`
 //! families come from this machine's kernel. Checked here: their presence,
 //! types and mutual consistency (the conversions themselves are unit-tested
-//! against hand-computed structs in `metrics::node_exporter_timex`).
+//! against hand-computed structs in `metrics::node::timex`).
 #![cfg(target_os = "linux")]
 
 mod support;

@@ -18,7 +18,13 @@ pub const CREDENTIALS: &[&str] = &[
     "SYSTEM_STATS_REMOTE_WRITE_BEARER_TOKEN",
     "SYSTEM_STATS_SOURCE_TOKEN",
     "SYSTEM_STATS_SOURCE_PASSWORD",
+    "SYSTEM_STATS_MQTT_PASSWORD",
+    "SYSTEM_STATS_ALERT_TOKEN",
+    USERS,
 ];
+
+/// The agent's htpasswd file made from the card's `web_password`.
+pub const USERS: &str = "SYSTEM_STATS_BASIC_AUTH_USERS";
 
 pub fn is_credential(key: &str) -> bool {
     CREDENTIALS.contains(&key)

@@ -6,8 +6,12 @@
 
 pub mod apply;
 mod atomic_write;
+pub mod avahi;
 pub mod conffile;
 pub mod credstore;
+pub mod image_keys;
 pub mod keys;
+pub mod outcome;
 pub mod parse;
 pub mod redact;
+pub mod web_password;

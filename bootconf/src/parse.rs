@@ -2,6 +2,11 @@
 //! lines, tolerant of CRLF line ends and a UTF-8 byte-order mark (the file is
 //! edited on Windows and macOS laptops). Pure: text in, entries and problems out.
 
+/// The value a removed secret's line shows (`# KEY=<removed after
+/// applying>`, written by `redact`); such a line in a file renamed back means
+/// "keep the current secret".
+pub const REMOVED: &str = "<removed after applying>";
+
 /// One `KEY=value` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -22,6 +27,9 @@ pub struct Malformed {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     pub entries: Vec<Entry>,
+    /// Secret lines redacted by an earlier apply (`# KEY=<removed after
+    /// applying>`, see `redact`): "keep the current secret".
+    pub kept: Vec<Entry>,
     pub malformed: Vec<Malformed>,
 }
 
@@ -33,6 +41,18 @@ pub fn parse(text: &str) -> Parsed {
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let l = raw.trim();
+        if let Some(key) = l
+            .strip_prefix("# ")
+            .and_then(|r| r.strip_suffix(REMOVED))
+            .and_then(|r| r.strip_suffix('='))
+        {
+            out.kept.push(Entry {
+                line,
+                key: key.to_string(),
+                value: String::new(),
+            });
+            continue;
+        }
         if l.is_empty() || l.starts_with('#') {
             continue;
         }
@@ -96,6 +116,14 @@ mod tests {
                 (5, "A_B", "x y")
             ]
         );
+    }
+
+    #[test]
+    fn redacted_secrets_are_kept_not_unset() {
+        let p = parse("# wifi_psk=<removed after applying>\r\n# just a comment\n");
+        assert!(p.entries.is_empty());
+        assert_eq!(p.kept.len(), 1);
+        assert_eq!((p.kept[0].line, p.kept[0].key.as_str()), (1, "wifi_psk"));
     }
 
     #[test]

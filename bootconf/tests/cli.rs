@@ -1,7 +1,8 @@
 //! The real `system-stats-bootconf` binary applied to real files in a temporary
 //! directory: bad values are named and skipped, good ones land in the conffile,
 //! secrets leave the boot partition, a second apply changes nothing, and the
-//! forwarder is enabled (through a recording `systemctl`) only with a destination.
+//! forwarder is enabled (through a recording `systemctl`) only with a destination
+//! (a monitoring server, remote write, an MQTT broker or alert receivers).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -18,6 +19,8 @@ fn run(dir: &Path, extra: &[&str]) -> Output {
         .arg(dir.join("default"))
         .arg("--credstore")
         .arg(dir.join("credstore"))
+        .arg("--result-file")
+        .arg(dir.join("result/result.json"))
         .arg("--systemctl")
         .arg(dir.join("systemctl"))
         .args(extra)
@@ -55,7 +58,9 @@ fn applies_good_values_names_bad_ones_and_redacts() {
     );
     assert!(
         stdout.contains("<4>")
-            && stdout.contains("line 4: SYSTEM_STATS_PORT: \"notaport\" is not a TCP port"),
+            && stdout.contains(
+                "line 4: SYSTEM_STATS_PORT: \"notaport\" is not valid: expected a port number"
+            ),
         "{stdout}"
     );
     assert!(!stdout.contains("s3cr3t"), "secrets are never logged");
@@ -84,7 +89,24 @@ fn applies_good_values_names_bad_ones_and_redacts() {
     assert!(!dir.path().join("system-stats.conf").exists());
     let applied =
         fs::read_to_string(dir.path().join("system-stats.conf.applied")).expect("applied");
-    assert!(applied.contains("hostname=pi-lab\n"));
+    assert!(applied.contains("hostname=pi-lab\n#> applied\n"));
+    assert!(
+        applied.contains("SYSTEM_STATS_PORT=notaport\n#> ignored: \"notaport\" is not valid: expected a port number"),
+        "{applied}"
+    );
+    let result: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("result/result.json")).expect("result.json"),
+    )
+    .expect("result.json is JSON");
+    let port = &result["keys"].as_array().expect("keys")[2];
+    assert_eq!(
+        (port["key"].as_str(), port["status"].as_str()),
+        (Some("SYSTEM_STATS_PORT"), Some("ignored"))
+    );
+    assert_eq!(
+        result["ignored"], 2,
+        "the port and the wifi_psk without a network: {result}"
+    );
     assert!(
         !applied.contains("correct horse") && !applied.contains("s3cr3t"),
         "{applied}"
@@ -169,7 +191,7 @@ fn check_mode_fails_on_bad_values_and_changes_nothing() {
     let out = run(dir.path(), &["--check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("SYSTEM_STATS_LOG_LEVEL: \"loud\" is not one of"));
+        .contains("SYSTEM_STATS_LOG_LEVEL: \"loud\" is not valid: expected one of"));
     assert!(dir.path().join("system-stats.conf").exists());
     assert_eq!(
         fs::read_to_string(dir.path().join("default")).expect("default"),
@@ -194,4 +216,43 @@ fn unwritable_conffile_is_a_one_line_error_and_the_file_stays() {
         dir.path().join("system-stats.conf").exists(),
         "kept for the next boot"
     );
+}
+
+/// Home Assistant's broker or an alert receiver is a destination as a
+/// monitoring server is: the forwarder is enabled at first boot, and the
+/// password or token goes to the credential store, not the conffile.
+#[test]
+fn mqtt_or_alerts_on_the_card_enable_the_forwarder() {
+    for (conf, setting, credential) in [
+        (
+            "SYSTEM_STATS_MQTT_URL=mqtt://ha@10.0.2.2:1883\nSYSTEM_STATS_MQTT_PASSWORD=mqtt-s3cr3t\n",
+            "\nSYSTEM_STATS_MQTT_URL=mqtt://ha@10.0.2.2:1883\n",
+            ("SYSTEM_STATS_MQTT_PASSWORD", "mqtt-s3cr3t"),
+        ),
+        (
+            "SYSTEM_STATS_ALERT_URLS=ntfy+https://ntfy.example/pi-1\nSYSTEM_STATS_ALERT_TOKEN=tk_s3cr3t\n",
+            "\nSYSTEM_STATS_ALERT_URLS=ntfy+https://ntfy.example/pi-1\n",
+            ("SYSTEM_STATS_ALERT_TOKEN", "tk_s3cr3t"),
+        ),
+    ] {
+        let dir = setup(conf);
+        let out = run(dir.path(), &[]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(!stdout.contains("s3cr3t"), "secrets are never logged");
+        let default = fs::read_to_string(dir.path().join("default")).expect("default");
+        assert!(default.contains(setting), "{default}");
+        assert!(!default.contains("s3cr3t"), "{default}");
+        let cred = dir.path().join("credstore").join(credential.0);
+        assert_eq!(
+            fs::read_to_string(&cred).expect("credential"),
+            credential.1
+        );
+        let calls = fs::read_to_string(dir.path().join("calls")).expect("systemctl called");
+        assert_eq!(calls, "enable --no-reload system-stats-forwarder.service\nstart --no-block system-stats-forwarder.service\n", "{conf}");
+    }
+    // A threshold alone sends nothing anywhere: the forwarder stays off.
+    let dir = setup("SYSTEM_STATS_ALERT_TEMP_C=70\n");
+    assert!(run(dir.path(), &[]).status.success());
+    assert!(!dir.path().join("calls").exists());
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use system_stats_bootconf::keys::{Kind, KEYS};
+use system_stats_bootconf::keys::{self, Kind};
 
 #[test]
 fn every_daemon_setting_is_a_key_and_every_key_a_setting() {
@@ -14,8 +14,7 @@ fn every_daemon_setting_is_a_key_and_every_key_a_setting() {
         .chain(system_stats_forwarder::config::settings::SPECS)
         .map(|s| s.env)
         .collect();
-    let keys: BTreeSet<&str> = KEYS
-        .iter()
+    let keys: BTreeSet<&str> = keys::all()
         .filter(|k| k.kind == Kind::SystemStats)
         .map(|k| k.name)
         .collect();

@@ -1,6 +1,6 @@
 //! Command-line parsing shared by both binaries: every setting is an
 //! environment variable with an optional `--flag` twin (flag > env > default),
-//! plus `--help` and `--version`.
+//! plus `--help`, `--version` and `--check-config` (validate, then exit).
 
 use crate::daemon::Invocation;
 use crate::setting::{Origin, RawSettings, RawValue, SettingSpec};
@@ -23,6 +23,7 @@ where
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
     let mut settings = RawSettings::default();
+    let mut check_only = false;
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
             Long("help") | Short('h') => {
@@ -31,6 +32,7 @@ where
             Long("version") | Short('V') => {
                 return Ok(Invocation::Print(format!("{program} {version}")))
             }
+            Long("check-config") => check_only = true,
             Long(name) => {
                 let name = name.to_string();
                 let spec = specs
@@ -75,6 +77,9 @@ where
             );
         }
     }
+    if check_only {
+        return Ok(Invocation::Check(settings));
+    }
     Ok(Invocation::Run(settings))
 }
 
@@ -95,7 +100,8 @@ fn help_text(program: &str, version: &str, about: &str, specs: &[SettingSpec]) -
         ));
     }
     out.push_str(
-        "  -h, --help            print this help\n  -V, --version         print the version\n",
+        "  --check-config        check the settings (exit 0, or 2 naming the bad one) and exit\n  \
+         -h, --help            print this help\n  -V, --version         print the version\n",
     );
     out
 }
@@ -109,6 +115,7 @@ mod tests {
         flag: "port",
         default: Some("5001"),
         help: "port",
+        ..crate::settings::AGENT_BASE
     }];
 
     fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Invocation<RawSettings>, String> {

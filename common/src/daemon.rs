@@ -23,6 +23,8 @@ use std::time::Duration;
 pub enum Invocation<T> {
     Run(T),
     Print(String),
+    /// `--check-config`: the configuration was valid; report and exit 0.
+    Check(T),
 }
 
 impl<T> Invocation<T> {
@@ -31,6 +33,7 @@ impl<T> Invocation<T> {
         match self {
             Invocation::Run(t) => f(t).map(Invocation::Run),
             Invocation::Print(text) => Ok(Invocation::Print(text)),
+            Invocation::Check(t) => f(t).map(Invocation::Check),
         }
     }
 }
@@ -97,6 +100,10 @@ where
         Ok(Invocation::Run(config)) => config,
         Ok(Invocation::Print(text)) => {
             println!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Invocation::Check(_)) => {
+            println!("{program}: the configuration is valid");
             return ExitCode::SUCCESS;
         }
         Err(e) => return fail(program, &e),

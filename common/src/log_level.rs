@@ -16,7 +16,7 @@ pub fn parse_log_level(value: &str) -> Option<LevelFilter> {
 }
 
 /// Describes the accepted names, for error messages.
-pub const LOG_LEVEL_EXPECTED: &str = "one of trace, debug, info, warning, error, critical";
+pub const LOG_LEVEL_EXPECTED: &str = "one of trace, debug, info, warning, error, critical, off";
 
 #[cfg(test)]
 mod tests {

@@ -1,31 +1,18 @@
 //! Logging setup: structured journald records when stderr is the journal (or
 //! when asked), readable text on stderr otherwise.
 
-use crate::log_level::{parse_log_level, LOG_LEVEL_EXPECTED};
 use crate::setting::{RawSettings, Setting, SettingError};
+use crate::settings::validators;
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::prelude::*;
 
 /// `SYSTEM_STATS_LOG_FORMAT`, shared by both binaries.
-pub const LOG_FORMAT: Setting<LogFormat> = Setting {
-    env: "SYSTEM_STATS_LOG_FORMAT",
-    flag: "log-format",
-    default: Some("auto"),
-    help: "auto (journald when stderr is the journal), journald or text",
-    expected: LogFormat::EXPECTED,
-    parse: LogFormat::parse,
-};
+pub const LOG_FORMAT: Setting<LogFormat> =
+    Setting::new(crate::settings::LOG_FORMAT, validators::log_format);
 
 /// A binary's log level setting (each binary has its own variable).
-pub const fn log_level(env: &'static str) -> Setting<LevelFilter> {
-    Setting {
-        env,
-        flag: "log-level",
-        default: Some("info"),
-        help: "trace, debug, info, warning, error or critical",
-        expected: LOG_LEVEL_EXPECTED,
-        parse: parse_log_level,
-    }
+pub const fn log_level(spec: crate::settings::SettingSpec) -> Setting<LevelFilter> {
+    Setting::new(spec, validators::log_level)
 }
 
 /// How a daemon logs.
@@ -48,26 +35,7 @@ impl LogSettings {
     }
 }
 
-/// `SYSTEM_STATS_LOG_FORMAT`: auto (journald when stderr is the journal), journald, text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    Auto,
-    Journald,
-    Text,
-}
-
-impl LogFormat {
-    pub fn parse(value: &str) -> Option<LogFormat> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "auto" => Some(LogFormat::Auto),
-            "journald" | "journal" => Some(LogFormat::Journald),
-            "text" => Some(LogFormat::Text),
-            _ => None,
-        }
-    }
-
-    pub const EXPECTED: &'static str = "one of auto, journald, text";
-}
+pub use crate::log_format::LogFormat;
 
 /// `JOURNAL_STREAM` is "device:inode" of the journal socket systemd connected
 /// to our stdout/stderr; it only counts when it matches stderr itself.

@@ -1,40 +1,44 @@
-//! Settings: each declared once ([`Setting`]: variable, flag, default, help,
-//! parser), the raw values after merging flag > environment > default, and
+//! Settings as a daemon reads them ([`Setting`]: a catalogue entry and its
+//! typed parser), the raw values after merging flag > environment > default, and
 //! the one-line error every binary prints when a value is wrong.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// One configurable setting: its environment variable, flag and default.
-#[derive(Debug, Clone, Copy)]
-pub struct SettingSpec {
-    pub env: &'static str,
-    pub flag: &'static str,
-    pub default: Option<&'static str>,
-    pub help: &'static str,
-}
+pub use crate::settings::SettingSpec;
 
-/// One setting, declared once: its variable, flag, default, help text, and
-/// how its value is parsed (`expected` describes valid values for errors).
+/// One setting as a daemon reads it: its catalogue entry ([`SettingSpec`])
+/// and the parser giving its typed value. A value is first judged by the
+/// entry's check (the same one `system-stats-bootconf --check` uses), then
+/// parsed. The entry's fields are copied out for brevity.
 #[derive(Debug)]
 pub struct Setting<T: 'static> {
+    pub spec: SettingSpec,
     pub env: &'static str,
     pub flag: &'static str,
     pub default: Option<&'static str>,
     pub help: &'static str,
     pub expected: &'static str,
-    pub parse: fn(&str) -> Option<T>,
+    pub parse: fn(&str) -> Result<T, String>,
 }
 
 impl<T> Setting<T> {
+    /// The setting of catalogue entry `spec`, parsed by `parse`.
+    pub const fn new(spec: SettingSpec, parse: fn(&str) -> Result<T, String>) -> Self {
+        Setting {
+            spec,
+            env: spec.env,
+            flag: spec.flag,
+            default: spec.default,
+            help: spec.help,
+            expected: spec.expected,
+            parse,
+        }
+    }
+
     /// Its line in the command-line table.
     pub const fn spec(&self) -> SettingSpec {
-        SettingSpec {
-            env: self.env,
-            flag: self.flag,
-            default: self.default,
-            help: self.help,
-        }
+        self.spec
     }
 
     /// Its value: as given, else its default. A setting without a default
@@ -47,9 +51,25 @@ impl<T> Setting<T> {
         })
     }
 
-    /// Its value if given (or defaulted).
+    /// Its value if given (or defaulted). An empty value of a setting
+    /// without a default is "not given" (as the catalogue judges it).
     pub fn get_opt(&self, raw: &RawSettings) -> Result<Option<T>, SettingError> {
-        raw.parse(self.env, self.expected, self.parse)
+        let Some(given) = raw.get(self.env) else {
+            return Ok(None);
+        };
+        let value = given.value.trim();
+        if value.is_empty() && self.spec.default.is_none() {
+            return Ok(None);
+        }
+        let error = |why: String| {
+            let mut e = SettingError::new(given, why);
+            if self.spec.secret {
+                e.value = "<redacted>".into();
+            }
+            e
+        };
+        self.spec.judge(value).map_err(error)?;
+        (self.parse)(value).map(Some).map_err(error)
     }
 }
 
@@ -122,6 +142,25 @@ impl RawSettings {
         self.values.insert(env, value);
     }
 
+    /// Judge every given value with its catalogue entry's check (the
+    /// verdict `system-stats-bootconf --check` gives), before the daemon
+    /// reads the settings it interprets together with others.
+    pub fn judge_all(&self, specs: &[SettingSpec]) -> Result<(), SettingError> {
+        for spec in specs {
+            let Some(given) = self.get(spec.env) else {
+                continue;
+            };
+            if let Err(why) = spec.judge(&given.value) {
+                let mut e = SettingError::new(given, why);
+                if spec.secret {
+                    e.value = "<redacted>".into();
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
     /// The raw value of a setting, if any was given or defaulted.
     pub fn get(&self, env: &str) -> Option<&RawValue> {
         self.values.get(env)
@@ -160,14 +199,17 @@ mod tests {
         );
     }
 
-    const PORT: Setting<u16> = Setting {
-        env: "X_PORT",
-        flag: "port",
-        default: Some("5001"),
-        help: "port",
-        expected: "a port number",
-        parse: |v| v.parse().ok(),
-    };
+    const PORT: Setting<u16> = Setting::new(
+        SettingSpec {
+            env: "X_PORT",
+            flag: "port",
+            default: Some("5001"),
+            help: "port",
+            expected: "a port number",
+            ..crate::settings::AGENT_BASE
+        },
+        |v| v.parse().map_err(|_| "a port number".into()),
+    );
 
     #[test]
     fn declared_settings_parse_and_name_themselves() {

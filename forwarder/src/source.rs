@@ -2,11 +2,11 @@
 //! bounded in size and time, with typed errors so that a caller can tell an
 //! agent that does not answer from one that answers something unusable.
 
-use crate::remote_write::exposition;
 use crate::spool::Scraped;
 use reqwest::{Client, StatusCode, Url};
 use serde_json::Value;
 use std::time::Duration;
+use system_stats_common::exposition;
 
 /// Largest answer accepted from the agent.
 pub const MAX_ANSWER: usize = 4 << 20;

@@ -148,7 +148,7 @@ guest_checks_first() {
 
 guest_checks_config() {
   in_guest 'journalctl -b -o cat -u system-stats-bootconf -u system-stats-firstboot' > "$TW/a.firstboot.log"
-  grep -q 'SYSTEM_STATS_LOG_LEVEL: "loud" is not one of' "$TW/a.firstboot.log" || fail "bad SYSTEM_STATS_LOG_LEVEL not logged"
+  grep -q 'SYSTEM_STATS_LOG_LEVEL: "loud" is not valid: expected one of' "$TW/a.firstboot.log" || fail "bad SYSTEM_STATS_LOG_LEVEL not logged"
   grep -q 'timezone: "Mars/Olympus_Mons" is not a time zone' "$TW/a.firstboot.log" || fail "bad timezone not logged"
   ! grep -q 'tok-secret-123' "$TW/a.firstboot.log" || fail "a secret was logged"
   ok "bad values logged with key and reason: $(grep -c 'ignored' "$TW/a.firstboot.log") lines, the rest applied"

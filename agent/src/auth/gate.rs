@@ -125,14 +125,7 @@ fn too_many(retry_after_secs: u64) -> Response<Body> {
 
 /// The same JSON error bodies as the routes' 404 and 405.
 fn json(status: StatusCode, message: &str) -> Response<Body> {
-    let body = serde_json::json!({ "error": message, "status": status.as_u16() }).to_string();
-    let mut resp = Response::new(Body::from(body));
-    *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    resp
+    crate::http_response::error(status, message).map(Body::from)
 }
 
 #[cfg(test)]

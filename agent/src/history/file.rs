@@ -1,41 +1,26 @@
-//! The history file on disk: written atomically (temp file, fsync, rename,
-//! fsync of the directory), read back at start-up; a file that cannot be
+//! The history file on disk: written atomically (common's `fsutil`: temp
+//! file, fsync, rename, fsync of the directory), read back at start-up; a file that cannot be
 //! read back (truncated, corrupt, foreign) is logged at warning and renamed
 //! aside to `history.bin.corrupt`, never fatal.
 
 use super::format::{decode, FormatError};
 use super::tiers::Tiers;
 use crate::power::PowerEvent;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "history.bin";
-const TEMP_NAME: &str = "history.bin.tmp";
 pub const ASIDE_NAME: &str = "history.bin.corrupt";
 
 pub fn path(dir: &Path) -> PathBuf {
     dir.join(FILE_NAME)
 }
 
-/// Replace the history file with `bytes`, atomically and durably.
+/// Replace the history file with `bytes`, atomically and durably (through
+/// `history.bin.tmp`).
 pub fn save(dir: &Path, bytes: &[u8]) -> io::Result<()> {
-    let temp = dir.join(TEMP_NAME);
-    let written = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(e);
-    }
-    fs::rename(&temp, path(dir))?;
-    File::open(dir)?.sync_all()
+    system_stats_common::fsutil::write_atomically(&path(dir), bytes)
 }
 
 /// What was in the directory at start-up.
@@ -111,7 +96,7 @@ mod tests {
         let mut t = Tiers::default();
         t.record(1000, [2.0; N]);
         save(dir.path(), &encode(&t, &[])).expect("saved");
-        assert!(!dir.path().join(TEMP_NAME).exists());
+        assert!(!dir.path().join("history.bin.tmp").exists());
         match load(dir.path()) {
             Loaded::Restored(t2, e) => {
                 assert_eq!(t2.fine.get(1000).map(|p| p[0]), Some(2.0));

@@ -1,11 +1,12 @@
-//! The whole `/metrics` text: our families, then the textfile collector's
-//! files. A file that redefines one of our families (or clashes in type with
+//! The whole `/metrics` text: our families (the events' included), then
+//! the textfile collector's files. A file that redefines one of our families (or clashes in type with
 //! an earlier file) is rejected whole, with a log line naming file and
 //! family, and counts as a scrape error.
 
 use super::model::MetricFamily;
+use super::node::raw::RawCounters;
 use super::node::textfile::{render as render_text_families, TextFamily, Textfiles};
-use super::raw::RawCounters;
+use crate::power::Kind;
 use crate::snapshot::Snapshot;
 use std::collections::BTreeSet;
 
@@ -56,8 +57,9 @@ fn accepted(tf: &Textfiles, ours: &BTreeSet<&str>) -> (Vec<TextFamily>, Vec<(Str
     (out, rejected)
 }
 
-pub fn exposition(snap: &Snapshot, raw: &RawCounters) -> String {
-    let mut families = super::families(snap, raw);
+/// `events`: the power/heat event counts (None without history).
+pub fn exposition(snap: &Snapshot, raw: &RawCounters, events: Option<&[(Kind, u64)]>) -> String {
+    let mut families = super::families(snap, raw, events);
     let Some(tf) = &raw.textfile else {
         return super::text::render(&families);
     };
@@ -114,5 +116,31 @@ mod tests {
         );
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].samples.len(), 2);
+    }
+
+    #[test]
+    fn a_file_defining_the_events_family_is_rejected() {
+        let raw = RawCounters {
+            textfile: Some(Textfiles {
+                families: parse(
+                    "system_stats_rpi_events_total{kind=\"throttled\"} 7\nother_total 1\n",
+                    "/t/e.prom",
+                )
+                .expect("ok"),
+                mtimes: vec![("/t/e.prom".to_string(), 1.0)],
+                error: false,
+            }),
+            ..Default::default()
+        };
+        let counts = [(Kind::Throttled, 2)];
+        let text = exposition(&Snapshot::default(), &raw, Some(&counts));
+        let types = text
+            .lines()
+            .filter(|l| l.starts_with("# TYPE system_stats_rpi_events_total "))
+            .count();
+        assert_eq!(types, 1, "{text}");
+        assert!(text.contains("system_stats_rpi_events_total{kind=\"throttled\"} 2\n"));
+        assert!(!text.contains("other_total"), "the file is rejected whole");
+        assert!(text.contains("node_textfile_scrape_error 1\n"));
     }
 }

@@ -1,12 +1,20 @@
-//! Every metric family, in output order: node_exporter's first, then ours.
-//! A pure function of the snapshot and raw counters.
+//! Every metric family, in output order: node_exporter's first, then ours,
+//! the power/heat events last. A pure function of the snapshot, the raw
+//! counters and the event counts.
 
 use super::model::MetricFamily;
-use super::raw::RawCounters;
+use super::node::raw::RawCounters;
+use crate::power::Kind;
 use crate::snapshot::Snapshot;
 
-pub fn families(snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
-    let mut out = super::node_exporter::families(snap, raw);
+/// `events`: the counts of the power/heat events (None without history).
+pub fn families(
+    snap: &Snapshot,
+    raw: &RawCounters,
+    events: Option<&[(Kind, u64)]>,
+) -> Vec<MetricFamily> {
+    let mut out = super::node::families(snap, raw);
     out.extend(super::system_stats::families(snap));
+    out.extend(events.map(super::system_stats_events::family));
     out
 }

@@ -1,17 +1,13 @@
 //! Prometheus metrics: one list of metric families built by pure functions
 //! from a snapshot plus raw counters (`families`), rendered by `text`. The
 //! family list is the single source of names for every exporter: node_exporter
-//! names in `node_exporter` (+ `_storage`, `_timex`), ours in `system_stats`
-//! (+ `_storage`, `_events`).
+//! names in `node` (one file per collector, all registered there), ours in
+//! `system_stats` (+ `_storage`, `_events`).
 
 pub mod exposition;
 pub mod families;
 pub mod model;
 pub mod node;
-pub mod node_exporter;
-pub mod node_exporter_storage;
-pub mod node_exporter_timex;
-pub mod raw;
 pub mod system_stats;
 pub mod system_stats_events;
 pub mod system_stats_storage;
@@ -20,4 +16,4 @@ pub mod text;
 pub use exposition::exposition;
 pub use families::families;
 pub use model::{Labels, MetricFamily, MetricKind, Sample};
-pub use raw::RawCounters;
+pub use node::raw::RawCounters;

@@ -103,12 +103,16 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Write `body` to `path` through a temporary file in the same directory.
+/// Write `body` to `path` through a temporary file in the same directory,
+/// readable by all (mode 0644 despite the unit's `UMask=0077`): the agent,
+/// another user, serves it at `/alerts`. It holds no credentials.
 pub fn write_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, body)?;
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644))?;
     std::fs::rename(&tmp, path)
 }

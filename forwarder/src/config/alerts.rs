@@ -7,75 +7,23 @@ use reqwest::Url;
 use std::path::PathBuf;
 use std::time::Duration;
 use system_stats_common::setting::RawValue;
-use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError};
+use system_stats_common::settings::{forwarder as f, validators as v};
+use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError, SettingSpec};
 
-pub const ALERT_URLS: Setting<String> = Setting {
-    env: "SYSTEM_STATS_ALERT_URLS",
-    flag: "alert-urls",
-    default: None,
-    help: "where alerts go, comma-separated: ntfy+https://host/<topic> (ntfy) or \
-           http(s)://... (JSON webhook)",
-    expected: "a value",
-    parse: |v| Some(v.to_string()),
-};
-pub const ALERT_TOKEN: Setting<String> = Setting {
-    env: "SYSTEM_STATS_ALERT_TOKEN",
-    flag: "alert-token",
-    default: None,
-    help: "sent to the alert receivers as `Authorization: Bearer <token>` (an ntfy access token)",
-    expected: "a value",
-    parse: |v| Some(v.to_string()),
-};
-pub const ALERT_TOKEN_FILE: Setting<String> = Setting {
-    env: "SYSTEM_STATS_ALERT_TOKEN_FILE",
-    flag: "alert-token-file",
-    default: None,
-    help: "file holding SYSTEM_STATS_ALERT_TOKEN",
-    expected: "a value",
-    parse: |v| Some(v.to_string()),
-};
-pub const ALERT_TEMP_C: Setting<f64> = Setting {
-    env: "SYSTEM_STATS_ALERT_TEMP_C",
-    flag: "alert-temp-c",
-    default: Some("80"),
-    help: "alert when the temperature reaches this many °C (resolved 5 °C below)",
-    expected: "a temperature in °C between 0 and 150",
-    parse: |v| v.trim().parse().ok().filter(|t| (0.0..=150.0).contains(t)),
-};
-pub const ALERT_DISK_PERCENT: Setting<f64> = Setting {
-    env: "SYSTEM_STATS_ALERT_DISK_PERCENT",
-    flag: "alert-disk-percent",
-    default: Some("90"),
-    help: "alert when the root disk is this full, in % (resolved 2 points below)",
-    expected: "a percentage between 1 and 100",
-    parse: |v| v.trim().parse().ok().filter(|p| (1.0..=100.0).contains(p)),
-};
-pub const ALERT_CLOCK_MINUTES: Setting<u64> = Setting {
-    env: "SYSTEM_STATS_ALERT_CLOCK_MINUTES",
-    flag: "alert-clock-minutes",
-    default: Some("15"),
-    help: "alert when the clock has been unsynchronized this many minutes",
-    expected: "a whole number of minutes between 1 and 10080",
-    parse: |v| v.trim().parse().ok().filter(|m| (1..=10080).contains(m)),
-};
-pub const ALERT_UNREACHABLE_POLLS: Setting<u32> = Setting {
-    env: "SYSTEM_STATS_ALERT_UNREACHABLE_POLLS",
-    flag: "alert-unreachable-polls",
-    default: Some("3"),
-    help: "alert when this many polls in a row cannot reach the agent",
-    expected: "a whole number of polls between 1 and 1000",
-    parse: |v| v.trim().parse().ok().filter(|n| (1..=1000).contains(n)),
-};
-pub const ALERT_STATUS_FILE: Setting<String> = Setting {
-    env: "SYSTEM_STATS_ALERT_STATUS_FILE",
-    flag: "alert-status-file",
-    default: None,
-    help:
-        "where the forwarder writes where alerts go and the last few sent (read by the \
-           agent's /alerts) [default: $RUNTIME_DIRECTORY/alerts.json, else <spool dir>/alerts.json]",
-    expected: "a value",
-    parse: |v| Some(v.to_string()),
-};
+const fn text(spec: SettingSpec) -> Setting<String> {
+    Setting::new(spec, v::any_text)
+}
+
+pub const ALERT_URLS: Setting<String> = text(f::ALERT_URLS);
+pub const ALERT_TOKEN: Setting<String> = text(f::ALERT_TOKEN);
+pub const ALERT_TOKEN_FILE: Setting<String> = text(f::ALERT_TOKEN_FILE);
+pub const ALERT_TEMP_C: Setting<f64> = Setting::new(f::ALERT_TEMP_C, v::celsius);
+pub const ALERT_DISK_PERCENT: Setting<f64> = Setting::new(f::ALERT_DISK_PERCENT, v::disk_percent);
+pub const ALERT_CLOCK_MINUTES: Setting<u64> =
+    Setting::new(f::ALERT_CLOCK_MINUTES, v::alert_minutes);
+pub const ALERT_UNREACHABLE_POLLS: Setting<u32> =
+    Setting::new(f::ALERT_UNREACHABLE_POLLS, v::poll_count);
+pub const ALERT_STATUS_FILE: Setting<String> = text(f::ALERT_STATUS_FILE);
 
 pub const SECRETS: &[SecretSetting] = &[SecretSetting {
     env: ALERT_TOKEN.env,
@@ -130,38 +78,14 @@ pub struct AlertsConfig {
     pub status_file: Option<PathBuf>,
 }
 
-const URLS_EXPECTED: &str =
-    "comma-separated ntfy+http(s)://host[:port]/<topic> or http(s)://... URLs";
-
-/// An ntfy topic: 1 to 64 of A-Z a-z 0-9 _ -.
-fn valid_topic(topic: &str) -> bool {
-    (1..=64).contains(&topic.len())
-        && topic
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 /// One receiver URL, or why it is not one.
 pub fn parse_receiver(text: &str) -> Result<Receiver, String> {
-    let (kind, rest) = match text.strip_prefix("ntfy+") {
-        Some(rest) => (ReceiverKind::Ntfy, rest),
-        None => (ReceiverKind::Webhook, text),
+    let (ntfy, mut url) = v::alert_url(text)?;
+    let kind = if ntfy {
+        ReceiverKind::Ntfy
+    } else {
+        ReceiverKind::Webhook
     };
-    let mut url = Url::parse(rest).map_err(|e| format!("not a URL: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("unknown scheme {}", url.scheme()));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("no host".into());
-    }
-    if kind == ReceiverKind::Ntfy {
-        let topic = url.path().trim_start_matches('/');
-        if !valid_topic(topic) || url.query().is_some() {
-            return Err(format!(
-                "the ntfy topic must be one path segment of 1-64 letters, digits, _ or - ({topic:?} is not)"
-            ));
-        }
-    }
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8()
@@ -203,8 +127,9 @@ pub fn from_raw(raw: &RawSettings) -> Result<Option<AlertsConfig>, SettingError>
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let receiver = parse_receiver(part)
-            .map_err(|why| SettingError::new(&shown, format!("{URLS_EXPECTED}: {why}")))?;
+        let receiver = parse_receiver(part).map_err(|why| {
+            SettingError::new(&shown, format!("{}: {why}", v::ALERT_URLS_EXPECTED))
+        })?;
         if receivers.iter().any(|r| r.url == receiver.url) {
             return Err(SettingError::new(
                 &shown,

@@ -66,6 +66,7 @@ where
             read_secret_files(&mut raw, source_access::SECRETS, credentials)?;
             read_secret_files(&mut raw, mqtt::SECRETS, credentials)?;
             read_secret_files(&mut raw, alerts::SECRETS, credentials)?;
+            raw.judge_all(SPECS)?;
             from_raw(&raw, &env).map_err(Fatal::from)
         })
 }

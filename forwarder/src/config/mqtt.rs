@@ -3,50 +3,21 @@
 //! Home Assistant discovery prefix.
 
 use super::values::secret_error;
-use reqwest::Url;
 use std::path::PathBuf;
 use system_stats_common::setting::RawValue;
-use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError};
+use system_stats_common::settings::{forwarder as f, validators as v};
+use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError, SettingSpec};
 
-const fn text(env: &'static str, flag: &'static str, help: &'static str) -> Setting<String> {
-    Setting {
-        env,
-        flag,
-        default: None,
-        help,
-        expected: "a value",
-        parse: |v| Some(v.to_string()),
-    }
+const fn text(spec: SettingSpec) -> Setting<String> {
+    Setting::new(spec, v::any_text)
 }
 
-pub const MQTT_URL: Setting<String> = text(
-    "SYSTEM_STATS_MQTT_URL",
-    "mqtt-url",
-    "MQTT broker for Home Assistant: mqtt://[user[:password]@]host[:port] or mqtts://...",
-);
-pub const MQTT_PASSWORD: Setting<String> = text(
-    "SYSTEM_STATS_MQTT_PASSWORD",
-    "mqtt-password",
-    "MQTT password (instead of the one in the URL; never logged)",
-);
-pub const MQTT_PASSWORD_FILE: Setting<String> = text(
-    "SYSTEM_STATS_MQTT_PASSWORD_FILE",
-    "mqtt-password-file",
-    "file holding SYSTEM_STATS_MQTT_PASSWORD",
-);
-pub const MQTT_CA_FILE: Setting<String> = text(
-    "SYSTEM_STATS_MQTT_CA_FILE",
-    "mqtt-ca-file",
-    "PEM CA certificate(s) trusted for mqtts:// [default: the system's roots]",
-);
-pub const MQTT_DISCOVERY_PREFIX: Setting<String> = Setting {
-    env: "SYSTEM_STATS_MQTT_DISCOVERY_PREFIX",
-    flag: "mqtt-discovery-prefix",
-    default: Some("homeassistant"),
-    help: "Home Assistant's MQTT discovery prefix",
-    expected: "a topic prefix without wildcards (+ #), e.g. homeassistant",
-    parse: parse_prefix,
-};
+pub const MQTT_URL: Setting<String> = text(f::MQTT_URL);
+pub const MQTT_PASSWORD: Setting<String> = text(f::MQTT_PASSWORD);
+pub const MQTT_PASSWORD_FILE: Setting<String> = text(f::MQTT_PASSWORD_FILE);
+pub const MQTT_CA_FILE: Setting<String> = text(f::MQTT_CA_FILE);
+pub const MQTT_DISCOVERY_PREFIX: Setting<String> =
+    Setting::new(f::MQTT_DISCOVERY_PREFIX, v::topic_prefix);
 
 pub const SECRETS: &[SecretSetting] = &[SecretSetting {
     env: MQTT_PASSWORD.env,
@@ -67,21 +38,9 @@ pub struct MqttConfig {
     pub shown: String,
 }
 
-/// A topic level sequence with no wildcards, no empty levels at the ends.
-pub fn parse_prefix(value: &str) -> Option<String> {
-    let v = value.trim().trim_end_matches('/');
-    let ok = !v.is_empty()
-        && !v.starts_with('/')
-        && !v.contains(['+', '#', '\0'])
-        && !v.chars().any(char::is_whitespace);
-    ok.then(|| v.to_string())
-}
-
 fn given<'a>(raw: &'a RawSettings, name: &str) -> Option<&'a RawValue> {
     raw.get(name).filter(|v| !v.value.trim().is_empty())
 }
-
-const URL_EXPECTED: &str = "mqtt://[user[:password]@]host[:port] or mqtts://...";
 
 /// `None` when `SYSTEM_STATS_MQTT_URL` is unset or empty.
 pub fn from_raw(raw: &RawSettings) -> Result<Option<MqttConfig>, SettingError> {
@@ -97,22 +56,13 @@ pub fn from_raw(raw: &RawSettings) -> Result<Option<MqttConfig>, SettingError> {
         },
         origin: url_raw.origin.clone(),
     };
-    let bad = |why: &str| SettingError::new(&shown_raw, format!("{URL_EXPECTED} ({why})"));
-    let url = Url::parse(url_raw.value.trim()).map_err(|e| bad(&e.to_string()))?;
-    let tls = match url.scheme() {
-        "mqtt" => false,
-        "mqtts" => true,
-        other => return Err(bad(&format!("unknown scheme {other}"))),
-    };
+    let url = v::mqtt_url(&url_raw.value).map_err(|why| SettingError::new(&shown_raw, why))?;
+    let tls = url.scheme() == "mqtts";
     let host = url
         .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| bad("no host"))?
+        .unwrap_or_default()
         .trim_matches(['[', ']'])
         .to_string();
-    if !matches!(url.path(), "" | "/") || url.query().is_some() || url.fragment().is_some() {
-        return Err(bad("no path, query or fragment expected"));
-    }
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(s)
             .decode_utf8()

@@ -111,8 +111,9 @@ pub fn from_raw(
     };
 
     let metrics_source = match non_empty(raw, METRICS_SOURCE_URL.env) {
-        Some(v) => (METRICS_SOURCE_URL.parse)(&v.value)
-            .ok_or_else(|| SettingError::new(v, METRICS_SOURCE_URL.expected))?,
+        Some(v) => {
+            (METRICS_SOURCE_URL.parse)(v.value.trim()).map_err(|why| SettingError::new(v, why))?
+        }
         None => derive_metrics_url(source_url).ok_or_else(|| {
             SettingError::new(
                 &RawValue {

@@ -7,49 +7,19 @@
 use super::values::{bearer_token, secret_error};
 use std::path::PathBuf;
 use system_stats_common::setting::RawValue;
-use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError};
+use system_stats_common::settings::{forwarder as f, validators};
+use system_stats_common::{RawSettings, Secret, SecretSetting, Setting, SettingError, SettingSpec};
 
-const fn text(env: &'static str, flag: &'static str, help: &'static str) -> Setting<String> {
-    Setting {
-        env,
-        flag,
-        default: None,
-        help,
-        expected: "a value",
-        parse: |v| Some(v.to_string()),
-    }
+const fn text(spec: SettingSpec) -> Setting<String> {
+    Setting::new(spec, validators::any_text)
 }
 
-pub const SOURCE_TOKEN: Setting<String> = text(
-    "SYSTEM_STATS_SOURCE_TOKEN",
-    "source-token",
-    "bearer token sent to the agent (its SYSTEM_STATS_AUTH_TOKEN)",
-);
-pub const SOURCE_TOKEN_FILE: Setting<String> = text(
-    "SYSTEM_STATS_SOURCE_TOKEN_FILE",
-    "source-token-file",
-    "file holding SYSTEM_STATS_SOURCE_TOKEN",
-);
-pub const SOURCE_USERNAME: Setting<String> = text(
-    "SYSTEM_STATS_SOURCE_USERNAME",
-    "source-username",
-    "basic-auth user for the agent (a user of its SYSTEM_STATS_BASIC_AUTH_USERS_FILE)",
-);
-pub const SOURCE_PASSWORD: Setting<String> = text(
-    "SYSTEM_STATS_SOURCE_PASSWORD",
-    "source-password",
-    "basic-auth password for the agent",
-);
-pub const SOURCE_PASSWORD_FILE: Setting<String> = text(
-    "SYSTEM_STATS_SOURCE_PASSWORD_FILE",
-    "source-password-file",
-    "file holding SYSTEM_STATS_SOURCE_PASSWORD",
-);
-pub const SOURCE_CA_FILE: Setting<String> = text(
-    "SYSTEM_STATS_SOURCE_CA_FILE",
-    "source-ca-file",
-    "PEM CA certificate(s) trusted for an https:// agent instead of the system's",
-);
+pub const SOURCE_TOKEN: Setting<String> = text(f::SOURCE_TOKEN);
+pub const SOURCE_TOKEN_FILE: Setting<String> = text(f::SOURCE_TOKEN_FILE);
+pub const SOURCE_USERNAME: Setting<String> = text(f::SOURCE_USERNAME);
+pub const SOURCE_PASSWORD: Setting<String> = text(f::SOURCE_PASSWORD);
+pub const SOURCE_PASSWORD_FILE: Setting<String> = text(f::SOURCE_PASSWORD_FILE);
+pub const SOURCE_CA_FILE: Setting<String> = text(f::SOURCE_CA_FILE);
 
 pub const SECRETS: &[SecretSetting] = &[
     SecretSetting {

@@ -1,40 +1,17 @@
-//! Pure parsers of setting values (URLs, seconds, byte counts, tokens) and
+//! The forwarder's helpers for setting values (URLs, tokens) and
 //! the spool directory's default and creation.
 
 use reqwest::Url;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use system_stats_common::setting::RawValue;
+use system_stats_common::settings::validators;
 use system_stats_common::{Secret, SettingError};
 
-pub const URL_EXPECTED: &str = "an http:// or https:// URL with a host";
+pub use system_stats_common::settings::validators::URL_EXPECTED;
 
-/// Smallest accepted spool cap: a few samples.
-pub const MIN_SPOOL_BYTES: u64 = 4096;
-/// Longest accepted interval or timeout (one day).
-const MAX_SECONDS: f64 = 86_400.0;
-
-/// An absolute http(s) URL with a host.
+/// An absolute http(s) URL with a host (the catalogue's check).
 pub fn parse_url(value: &str) -> Option<Url> {
-    let url = Url::parse(value.trim()).ok()?;
-    let scheme_ok = matches!(url.scheme(), "http" | "https");
-    (scheme_ok && url.host_str().is_some_and(|h| !h.is_empty())).then_some(url)
-}
-
-/// Seconds > 0, fractions allowed, at most a day.
-pub fn parse_seconds(value: &str) -> Option<Duration> {
-    let secs: f64 = value.trim().parse().ok()?;
-    if !(secs.is_finite() && secs > 0.0 && secs <= MAX_SECONDS) {
-        return None;
-    }
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| !d.is_zero())
-}
-
-/// A whole number of bytes, at least [`MIN_SPOOL_BYTES`].
-pub fn parse_whole_bytes(value: &str) -> Option<u64> {
-    value.parse::<u64>().ok().filter(|n| *n >= MIN_SPOOL_BYTES)
+    validators::http_url(value).ok()
 }
 
 /// The error for a bad secret: names the setting, never echoes the value.

@@ -3,7 +3,6 @@
 //! snappy-compressed protobuf `WriteRequest` (remote-write 1.0) per POST,
 //! each sample stamped with its original poll time.
 
-pub mod exposition;
 pub mod proto;
 pub mod series;
 pub mod settings;

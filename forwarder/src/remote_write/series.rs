@@ -7,9 +7,9 @@
 //! labels of `SYSTEM_STATS_REMOTE_WRITE_LABELS`, then the defaults
 //! `instance=<agent hostname>` and `job="system-stats"`.
 
-use super::exposition;
 use super::proto::{Label, Sample, TimeSeries, WriteRequest};
 use std::collections::{BTreeMap, HashMap};
+use system_stats_common::exposition;
 
 /// The default `job` label.
 pub const JOB: &str = "system-stats";

@@ -2,7 +2,6 @@
 //! labels, the agent's `/metrics` URL) and the pure parsers of their values;
 //! reading them from the environment is `config/remote_write.rs`.
 
-use super::exposition::is_label_name;
 use reqwest::Url;
 use system_stats_common::Secret;
 
@@ -43,46 +42,12 @@ pub fn derive_metrics_url(source: &Url) -> Option<Url> {
     Some(url)
 }
 
-/// `k=v,k=v`: label names as Prometheus allows them, not reserved (`__`),
-/// non-empty values without commas, each name once. Empty → no labels.
-pub fn parse_labels(value: &str) -> Result<Vec<(String, String)>, String> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((k, v)) = part.split_once('=') else {
-            return Err(format!("k=v,k=v label pairs ({part:?} has no =)"));
-        };
-        let (k, v) = (k.trim(), v.trim());
-        if !is_label_name(k) || k.starts_with("__") {
-            return Err(format!(
-                "k=v,k=v with label names like [a-zA-Z_][a-zA-Z0-9_]*, not starting with __ ({k:?} is not)"
-            ));
-        }
-        if v.is_empty() {
-            return Err(format!("k=v,k=v with non-empty values ({k} has none)"));
-        }
-        if out.iter().any(|(name, _)| name == k) {
-            return Err(format!("k=v,k=v with each label once ({k} is repeated)"));
-        }
-        out.push((k.to_string(), v.to_string()));
-    }
-    Ok(out)
-}
+/// `k=v,k=v` labels: the catalogue's check, which returns them.
+pub use system_stats_common::settings::validators::labels as parse_labels;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn labels_syntax() {
-        assert_eq!(
-            parse_labels(" site=lab , rack=3 ").unwrap(),
-            vec![("site".into(), "lab".into()), ("rack".into(), "3".into())]
-        );
-        assert_eq!(parse_labels("").unwrap(), vec![]);
-        for bad in ["site", "=x", "1a=b", "__name__=x", "a-b=c", "a=", "a=1,a=2"] {
-            assert!(parse_labels(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn metrics_url_from_system_url() {

@@ -1,11 +1,12 @@
 //! Per-destination cursor files: the sequence number of the next sample a
-//! destination still needs, replaced atomically (write temp, optionally
-//! fsync, rename) so a crash leaves either the old or the new value, never a
-//! torn one.
+//! destination still needs, replaced atomically (common's `fsutil`: write
+//! temp, optionally fsync, rename) so a crash leaves either the old or the
+//! new value, never a torn one.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::Path;
+use system_stats_common::fsutil::{self, Durability, Replace};
 
 /// Read a cursor file: `Ok(None)` when absent, an error when it exists but
 /// does not hold a number (e.g. emptied by a power cut before its fsync).
@@ -21,19 +22,20 @@ pub fn read(path: &Path) -> io::Result<Option<u64>> {
     }
 }
 
-/// Atomically replace the cursor file at `path` with `seq`. The rename alone
-/// survives `kill -9`; `durable` also fsyncs the data first, for power cuts.
+/// Atomically replace the cursor file at `path` with `seq` (through
+/// `<path>.tmp`). The rename alone survives `kill -9`; `durable` also fsyncs
+/// the data first, for power cuts.
 pub fn write(path: &Path, seq: u64, durable: bool) -> io::Result<()> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(".tmp");
-    let tmp = Path::new(&tmp_name);
-    let mut file = File::create(tmp)?;
-    file.write_all(format!("{seq}\n").as_bytes())?;
-    if durable {
-        super::fsync::sync_data(&file)?;
-    }
-    drop(file);
-    fs::rename(tmp, path)
+    let how = Replace {
+        durability: if durable {
+            Durability::Data
+        } else {
+            Durability::Rename
+        },
+        sync: super::fsync::sync_data,
+        ..Replace::default()
+    };
+    fsutil::replace(path, format!("{seq}\n").as_bytes(), &how)
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! `node_scrape_collector_success` and `node_scrape_collector_duration_seconds`:
 //! one sample of each per collector of a scrape, so a broken source shows.
 
-use super::CollectorStatus;
+use super::CollectorRun;
 use crate::metrics::model::MetricFamily;
 
-pub fn families(statuses: &[CollectorStatus]) -> Vec<MetricFamily> {
+/// One sample of each per collector that has an outcome, sorted by name.
+pub fn families(runs: &[CollectorRun]) -> Vec<MetricFamily> {
     let mut duration = MetricFamily::gauge(
         "node_scrape_collector_duration_seconds",
         "Seconds a collector took in this scrape.",
@@ -13,12 +14,15 @@ pub fn families(statuses: &[CollectorStatus]) -> Vec<MetricFamily> {
         "node_scrape_collector_success",
         "1 if the collector's source was read, 0 if it is absent or unreadable.",
     );
-    let mut sorted: Vec<&CollectorStatus> = statuses.iter().collect();
-    sorted.sort_by_key(|s| s.name);
-    for s in sorted {
-        duration.push(vec![("collector", s.name.to_string())], s.seconds);
-        let ok = if s.success { 1.0 } else { 0.0 };
-        success.push(vec![("collector", s.name.to_string())], ok);
+    let mut sorted: Vec<(&str, super::Outcome)> = runs
+        .iter()
+        .filter_map(|r| Some((r.name, r.outcome?)))
+        .collect();
+    sorted.sort_by_key(|(name, _)| *name);
+    for (name, o) in sorted {
+        duration.push(vec![("collector", name.to_string())], o.seconds);
+        let ok = if o.success { 1.0 } else { 0.0 };
+        success.push(vec![("collector", name.to_string())], ok);
     }
     vec![duration, success]
 }
@@ -26,34 +30,30 @@ pub fn families(statuses: &[CollectorStatus]) -> Vec<MetricFamily> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::node::CollectorRun;
+    use crate::metrics::node::Outcome;
+
+    fn from_snapshot(name: &'static str, success: bool, seconds: f64) -> CollectorRun {
+        CollectorRun {
+            name,
+            families: vec![],
+            outcome: Some(Outcome { success, seconds }),
+        }
+    }
 
     #[test]
     fn one_sample_per_collector_sorted() {
         let runs = [
+            CollectorRun::read("vmstat", Some(vec![]), 0.001),
+            CollectorRun::read("conntrack", None, 0.0),
+            from_snapshot("meminfo", false, 0.0002),
+            from_snapshot("cpu", true, 0.0003),
             CollectorRun {
-                name: "vmstat",
-                families: Some(vec![]),
-                seconds: 0.001,
-            },
-            CollectorRun {
-                name: "conntrack",
-                families: None,
-                seconds: 0.0,
+                name: "untimed",
+                families: vec![],
+                outcome: None,
             },
         ];
-        let mut statuses: Vec<CollectorStatus> = runs.iter().map(CollectorRun::status).collect();
-        statuses.push(CollectorStatus {
-            name: "meminfo",
-            success: false,
-            seconds: 0.0002,
-        });
-        statuses.push(CollectorStatus {
-            name: "cpu",
-            success: true,
-            seconds: 0.0003,
-        });
-        let f = families(&statuses);
+        let f = families(&runs);
         assert_eq!(f[1].value(&[("collector", "conntrack")]), Some(0.0));
         assert_eq!(f[1].value(&[("collector", "vmstat")]), Some(1.0));
         assert_eq!(f[1].value(&[("collector", "cpu")]), Some(1.0));

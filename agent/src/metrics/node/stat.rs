@@ -1,5 +1,5 @@
 //! node_exporter's `stat` collector beyond CPU times and boot time (which
-//! `node_exporter.rs` exports): interrupts, context switches, forks and
+//! `cpu.rs` exports): interrupts, context switches, forks and
 //! runnable/blocked process counts from `/proc/stat`.
 
 use super::keyed_value;

@@ -1,11 +1,14 @@
 //! node_exporter's `textfile` collector, pure part: parse the Prometheus
 //! text of a `*.prom` file (strictly: a syntax error, a timestamp or a
 //! repeated TYPE rejects the whole file), and render what was accepted.
+//! Sample lines are parsed by common's `exposition` (the forwarder's
+//! parser too); the HELP/TYPE comments and the families are this file's.
 //! The directory is read by `platform::textfile`; families that clash with
 //! ours are dropped in `metrics::exposition`.
 
 use crate::metrics::text::{escape_label_value, format_value};
 use std::fmt::Write;
+use system_stats_common::exposition;
 
 /// Label pairs of a text file's sample, in file order.
 pub type TextLabels = Vec<(String, String)>;
@@ -31,61 +34,6 @@ pub struct Textfiles {
     pub mtimes: Vec<(String, f64)>,
     /// A file could not be read or parsed.
     pub error: bool,
-}
-
-fn valid_name(s: &str) -> bool {
-    let mut b = s.bytes();
-    matches!(b.next(), Some(c) if c.is_ascii_alphabetic() || c == b'_' || c == b':')
-        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
-}
-
-fn parse_value(s: &str) -> Option<f64> {
-    match s {
-        "NaN" => Some(f64::NAN),
-        "+Inf" | "Inf" => Some(f64::INFINITY),
-        "-Inf" => Some(f64::NEG_INFINITY),
-        _ => s.parse().ok(),
-    }
-}
-
-/// `{a="x",b="y\"z"}` → pairs and the rest of the line.
-fn parse_labels(s: &str) -> Result<(TextLabels, &str), String> {
-    let mut labels = Vec::new();
-    let mut rest = s.trim_start();
-    loop {
-        rest = rest.trim_start_matches([' ', ',']);
-        if let Some(r) = rest.strip_prefix('}') {
-            return Ok((labels, r));
-        }
-        let (name, r) = rest.split_once('=').ok_or("label without '='")?;
-        let name = name.trim();
-        if !valid_name(name) || name.contains(':') {
-            return Err(format!("invalid label name {name:?}"));
-        }
-        let mut chars = r
-            .trim_start()
-            .strip_prefix('"')
-            .ok_or("label value without quotes")?
-            .char_indices();
-        let mut value = String::new();
-        let end = loop {
-            match chars.next().ok_or("unterminated label value")? {
-                (_, '\\') => match chars.next().ok_or("unterminated escape")?.1 {
-                    'n' => value.push('\n'),
-                    '\\' => value.push('\\'),
-                    '"' => value.push('"'),
-                    c => return Err(format!("invalid escape \\{c}")),
-                },
-                (i, '"') => break i,
-                (_, c) => value.push(c),
-            }
-        };
-        if labels.iter().any(|(n, _): &(String, String)| n == name) {
-            return Err(format!("label {name} repeated"));
-        }
-        labels.push((name.to_string(), value));
-        rest = &r.trim_start()[1 + end + 1..];
-    }
 }
 
 /// The family a series belongs to: its own name, or for histograms and
@@ -122,7 +70,7 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<TextFamily>, String> {
             let (Some(kw @ ("HELP" | "TYPE")), Some(name)) = (kw, name) else {
                 continue;
             };
-            if !valid_name(name) {
+            if !exposition::is_metric_name(name) {
                 return Err(at(format!("invalid metric name {name:?}")));
             }
             let i = match out.iter().position(|f| f.name == name) {
@@ -149,25 +97,18 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<TextFamily>, String> {
             }
             continue;
         }
-        let name_end = line
-            .find(['{', ' ', '\t'])
-            .ok_or_else(|| at("sample without value".into()))?;
-        let series = &line[..name_end];
-        if !valid_name(series) {
-            return Err(at(format!("invalid metric name {series:?}")));
-        }
-        let (labels, rest) = match line[name_end..].strip_prefix('{') {
-            Some(r) => parse_labels(r).map_err(at)?,
-            None => (Vec::new(), &line[name_end..]),
-        };
-        let mut fields = rest.split_whitespace();
-        let value = fields
-            .next()
-            .and_then(parse_value)
-            .ok_or_else(|| at("bad or missing value".into()))?;
-        if fields.next().is_some() {
+        let sample = exposition::parse_sample(line).map_err(|e| at(e.to_string()))?;
+        if sample.timestamp.is_some() {
             return Err(at("timestamps are not supported".into()));
         }
+        let mut labels: TextLabels = Vec::with_capacity(sample.labels.len());
+        for (name, value) in sample.labels {
+            if labels.iter().any(|(n, _)| n == name) {
+                return Err(at(format!("label {name} repeated")));
+            }
+            labels.push((name.to_string(), value.into_owned()));
+        }
+        let (series, value) = (sample.name, sample.value);
         let i = match family_of(series, &out) {
             Some(i) => i,
             None => {

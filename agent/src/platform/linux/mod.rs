@@ -258,11 +258,12 @@ impl crate::collect::Collector for LinuxCollector {
                 raw.textfile = Some(crate::platform::textfile::read(dir));
                 // as node_exporter: the collector runs; bad files show in
                 // node_textfile_scrape_error
-                raw.collectors.push(crate::metrics::node::CollectorRun {
-                    name: "textfile",
-                    families: Some(Vec::new()),
-                    seconds: start.elapsed().as_secs_f64(),
-                });
+                raw.collectors
+                    .push(crate::metrics::node::CollectorRun::read(
+                        "textfile",
+                        Some(Vec::new()),
+                        start.elapsed().as_secs_f64(),
+                    ));
             }
             raw.timex = timex;
             // success as node_exporter's collector: its source was read (an

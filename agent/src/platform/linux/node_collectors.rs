@@ -12,11 +12,7 @@ use std::time::Instant;
 fn timed(name: &'static str, run: impl FnOnce() -> Option<Vec<MetricFamily>>) -> CollectorRun {
     let start = Instant::now();
     let families = run();
-    CollectorRun {
-        name,
-        families,
-        seconds: start.elapsed().as_secs_f64(),
-    }
+    CollectorRun::read(name, families, start.elapsed().as_secs_f64())
 }
 
 /// The local time zone's abbreviation and UTC offset at `now` (libc's tz rules).

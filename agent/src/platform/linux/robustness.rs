@@ -1,5 +1,6 @@
 //! One entry point that runs every procfs/sysfs text parser on the same
-//! input, for the fuzz target and the robustness tests: none may panic.
+//! input (and the Prometheus text parser, which reads textfiles), for the
+//! fuzz target and the robustness tests: none may panic.
 
 use super::{cpu, cpuinfo, disk_io, ext4_errors, filesystems, memory, network, system};
 
@@ -32,4 +33,7 @@ pub fn parse_every_source(data: &[u8]) {
         ext4_errors::parse_count(&text),
         ext4_errors::parse_time(&text),
     );
+    // the Prometheus text parser (common's), through the textfile collector
+    let _ = system_stats_common::exposition::parse(&text);
+    let _ = crate::metrics::node::textfile::parse(&text, "fuzz.prom");
 }

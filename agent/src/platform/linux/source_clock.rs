@@ -51,7 +51,10 @@ impl SourceClock {
     /// the snapshot) to that run's own.
     pub fn add_to(&self, runs: &mut [CollectorRun]) {
         for run in runs {
-            run.seconds += self.seconds(run.name);
+            let spent = self.seconds(run.name);
+            if let Some(outcome) = &mut run.outcome {
+                outcome.seconds += spent;
+            }
         }
     }
 }
@@ -96,19 +99,12 @@ mod tests {
         let clock = SourceClock::default();
         clock.charge("vmstat", Duration::from_micros(20));
         let mut runs = vec![
-            CollectorRun {
-                name: "vmstat",
-                families: Some(vec![]),
-                seconds: 10e-6,
-            },
-            CollectorRun {
-                name: "arp",
-                families: None,
-                seconds: 1e-6,
-            },
+            CollectorRun::read("vmstat", Some(vec![]), 10e-6),
+            CollectorRun::read("arp", None, 1e-6),
         ];
         clock.add_to(&mut runs);
-        assert!((runs[0].seconds - 30e-6).abs() < 1e-12);
-        assert_eq!(runs[1].seconds, 1e-6);
+        let seconds = |i: usize| runs[i].outcome.map(|o| o.seconds);
+        assert!(seconds(0).is_some_and(|s| (s - 30e-6).abs() < 1e-12));
+        assert_eq!(seconds(1), Some(1e-6));
     }
 }

@@ -1,10 +1,10 @@
-//! Raw counters that the node_exporter-compatible metrics need and the JSON
+//! Raw counters that the node_exporter collectors need and the JSON
 //! snapshot does not carry (it has sums and percents): per-CPU times,
 //! meminfo fields, per-device disk and network counters, uname, timex, and
 //! how each node_exporter collector fared (`node_scrape_collector_*`).
 
-use super::node::textfile::Textfiles;
-use super::node::{CollectorRun, CollectorStatus};
+use super::textfile::Textfiles;
+use super::{CollectorRun, CollectorStatus};
 use crate::cpu_usage::CpuTimes;
 
 /// One `/proc/diskstats` device.
@@ -87,8 +87,7 @@ pub struct RawCounters {
     /// node_exporter's other collectors, run for this scrape.
     pub collectors: Vec<CollectorRun>,
     /// The collectors whose families are built from the snapshot and the
-    /// fields above (cpu, meminfo, loadavg, diskstats, netdev, filesystem,
-    /// hwmon, thermal_zone, uname, os, timex): whether each source was read
+    /// fields above (`node::FROM_SNAPSHOT`): whether each source was read
     /// in this scrape and how long reading and parsing it took.
     pub sources: Vec<CollectorStatus>,
     /// The textfile collector's files (None: no directory configured).

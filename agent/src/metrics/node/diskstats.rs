@@ -1,64 +1,24 @@
-//! node_exporter's storage families: `node_filesystem_*` (statvfs with
-//! f_bsize, as node_exporter) and `node_disk_*` (diskstats, with its default
-//! device exclusions).
+//! node_exporter's `diskstats` collector: `node_disk_*` per `/proc/diskstats`
+//! device, with node_exporter 1.5's default device exclusions.
 
-use super::model::MetricFamily;
 use super::raw::{DiskCounters, RawCounters};
+use crate::metrics::model::MetricFamily;
 use crate::snapshot::Snapshot;
 
-pub fn filesystems(snap: &Snapshot) -> Vec<MetricFamily> {
-    let mut size = MetricFamily::gauge("node_filesystem_size_bytes", "Filesystem size in bytes.");
-    let mut free = MetricFamily::gauge(
-        "node_filesystem_free_bytes",
-        "Filesystem free space in bytes.",
-    );
-    let mut avail = MetricFamily::gauge(
-        "node_filesystem_avail_bytes",
-        "Filesystem space available to non-root users in bytes.",
-    );
-    let mut files = MetricFamily::gauge("node_filesystem_files", "Filesystem total file nodes.");
-    let mut files_free = MetricFamily::gauge(
-        "node_filesystem_files_free",
-        "Filesystem total free file nodes.",
-    );
-    let mut readonly =
-        MetricFamily::gauge("node_filesystem_readonly", "Filesystem read-only status.");
-    let mut error = MetricFamily::gauge(
-        "node_filesystem_device_error",
-        "Whether an error occurred while getting statistics for the given device.",
-    );
-    for fs in &snap.filesystems {
-        let labels = || {
-            vec![
-                ("device", fs.device.clone()),
-                ("fstype", fs.fstype.clone()),
-                ("mountpoint", fs.mount.clone()),
-            ]
-        };
-        error.push(labels(), if fs.stat.is_some() { 0.0 } else { 1.0 });
-        // as node_exporter: read-only status even when statfs failed
-        readonly.push(labels(), if fs.readonly { 1.0 } else { 0.0 });
-        let Some(st) = fs.stat else {
-            continue;
-        };
-        // node_exporter multiplies by f_bsize
-        size.push(labels(), st.blocks.saturating_mul(st.bsize) as f64);
-        free.push(labels(), st.bfree.saturating_mul(st.bsize) as f64);
-        avail.push(labels(), st.bavail.saturating_mul(st.bsize) as f64);
-        files.push(labels(), st.files as f64);
-        files_free.push(labels(), st.ffree as f64);
-    }
-    vec![size, free, avail, files, files_free, readonly, error]
+pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
+    disks(raw)
 }
 
-/// node_exporter's default `--collector.diskstats.device-exclude`:
-/// `^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`.
+/// node_exporter 1.5's default `--collector.diskstats.ignored-devices`:
+/// `^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$`. zram devices (the
+/// compressed swap of Raspberry Pi OS and many VMs) are reported, as 1.5
+/// reports them; only node_exporter 1.8 added `z?` to that pattern.
 pub fn disk_excluded(name: &str) -> bool {
     let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
     if stem.len() == name.len() {
         return false; // needs trailing digits
     }
-    if matches!(stem, "ram" | "zram" | "loop" | "fd") {
+    if matches!(stem, "ram" | "loop" | "fd") {
         return true;
     }
     let b = stem.as_bytes();
@@ -83,7 +43,7 @@ pub fn disk_excluded(name: &str) -> bool {
         })
 }
 
-pub fn disks(raw: &RawCounters) -> Vec<MetricFamily> {
+fn disks(raw: &RawCounters) -> Vec<MetricFamily> {
     let mut read = MetricFamily::counter(
         "node_disk_read_bytes_total",
         "The total number of bytes read successfully.",
@@ -244,7 +204,6 @@ mod tests {
         for x in [
             "loop0",
             "ram1",
-            "zram0",
             "fd0",
             "sda1",
             "vda2",
@@ -263,6 +222,8 @@ mod tests {
             "dm-0",
             "md0",
             "loop",
+            "zram0",
+            "zram12",
         ] {
             assert!(!disk_excluded(k), "{k}");
         }

@@ -1,7 +1,10 @@
-//! A small, strict parser for the subset of the Prometheus text exposition
-//! format 0.0.4 the agent's `/metrics` emits: `# HELP`/`# TYPE` comments and
-//! `name{label="value",...} value [timestamp]` sample lines, label values
-//! escaping `\\`, `\"` and `\n`, and Go-style `NaN`/`+Inf`/`-Inf`.
+//! The one Prometheus text exposition (0.0.4) parser of the project: a
+//! small, strict line parser for `name{label="value",...} value [timestamp]`
+//! sample lines, label values escaping `\\`, `\"` and `\n`, and Go-style
+//! `NaN`/`+Inf`/`-Inf`. The forwarder checks and re-encodes the agent's
+//! `/metrics` with it (remote write); the agent's textfile collector parses
+//! each sample line of a `*.prom` file with it (`parse_sample`) and keeps
+//! the `# HELP`/`# TYPE` and family rules of its own.
 //!
 //! Why not a crate: `prometheus-parse` (the only maintained-looking one)
 //! pulls in `regex` and `chrono`, costs binary size and RSS on a Pi, and
@@ -21,6 +24,8 @@ pub struct Line<'a> {
     pub name: &'a str,
     pub labels: Labels<'a>,
     pub value: f64,
+    /// The optional timestamp, in milliseconds.
+    pub timestamp: Option<i64>,
 }
 
 /// A line that is not valid exposition text.
@@ -44,7 +49,7 @@ pub fn parse(text: &str) -> Result<Vec<Line<'_>>, ParseError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        out.push(parse_line(line).map_err(|reason| ParseError {
+        out.push(parse_sample(line).map_err(|reason| ParseError {
             line: i + 1,
             reason,
         })?);
@@ -72,15 +77,10 @@ pub fn is_metric_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
-pub fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub use crate::settings::validators::is_label_name;
 
-fn parse_line(line: &str) -> Result<Line<'_>, &'static str> {
+/// One sample line (trimmed, not a comment); Err is the reason it is not one.
+pub fn parse_sample(line: &str) -> Result<Line<'_>, &'static str> {
     let name_end = line.find(['{', ' ', '\t']).ok_or("no value")?;
     let name = &line[..name_end];
     if !is_metric_name(name) {
@@ -96,9 +96,10 @@ fn parse_line(line: &str) -> Result<Line<'_>, &'static str> {
     let series = &line[..line.len() - rest.len()];
     let mut fields = rest.split_ascii_whitespace();
     let value = parse_value(fields.next().ok_or("no value")?).ok_or("bad value")?;
-    if let Some(ts) = fields.next() {
-        ts.parse::<i64>().map_err(|_| "bad timestamp")?;
-    }
+    let timestamp = match fields.next() {
+        Some(ts) => Some(ts.parse::<i64>().map_err(|_| "bad timestamp")?),
+        None => None,
+    };
     if fields.next().is_some() {
         return Err("trailing text");
     }
@@ -107,6 +108,7 @@ fn parse_line(line: &str) -> Result<Line<'_>, &'static str> {
         name,
         labels,
         value,
+        timestamp,
     })
 }
 
@@ -225,6 +227,8 @@ mod tests {
         assert_eq!(lines[1].value, f64::INFINITY);
         assert_eq!(lines[2].value, f64::NEG_INFINITY);
         assert_eq!(lines[3].value, 1000.0);
+        assert_eq!(lines[1].timestamp, Some(1_700_000_000_000));
+        assert_eq!(lines[0].timestamp, None);
     }
 
     #[test]

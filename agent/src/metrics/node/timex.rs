@@ -4,7 +4,9 @@
 //! ppm with a 16-bit fraction to ratios/hertz). A pure function of the raw
 //! struct; the syscall lives in `system_stats_common::timex`.
 
-use super::model::{MetricFamily, MetricKind};
+use super::raw::RawCounters;
+use crate::metrics::model::{MetricFamily, MetricKind};
+use crate::snapshot::Snapshot;
 use system_stats_common::timex::{Timex, STA_NANO, TIME_ERROR};
 
 /// A `freq`/`ppsfreq`/`stabil` unit: one ppm with a 16-bit binary fraction.
@@ -128,8 +130,12 @@ pub fn values(t: &Timex) -> Vec<(&'static str, &'static str, MetricKind, f64)> {
     ]
 }
 
+pub fn families(_snap: &Snapshot, raw: &RawCounters) -> Vec<MetricFamily> {
+    from_timex(raw.timex.as_ref())
+}
+
 /// The families, one unlabelled sample each; none when `adjtimex` failed.
-pub fn families(timex: Option<&Timex>) -> Vec<MetricFamily> {
+pub fn from_timex(timex: Option<&Timex>) -> Vec<MetricFamily> {
     let Some(t) = timex else {
         return Vec::new();
     };
@@ -176,7 +182,7 @@ mod tests {
 
     #[test]
     fn a_synchronized_nanosecond_clock() {
-        let f = families(Some(&SYNCED));
+        let f = from_timex(Some(&SYNCED));
         assert_eq!(f.len(), 17);
         assert_eq!(value(&f, "node_timex_sync_status"), 1.0);
         assert_eq!(value(&f, "node_timex_offset_seconds"), -0.001234567);
@@ -216,7 +222,7 @@ mod tests {
             maxerror: 16_000_000,
             ..SYNCED
         };
-        let f = families(Some(&t));
+        let f = from_timex(Some(&t));
         assert_eq!(value(&f, "node_timex_sync_status"), 0.0);
         assert_eq!(value(&f, "node_timex_status"), 64.0);
         assert_eq!(value(&f, "node_timex_offset_seconds"), 0.0025);
@@ -226,6 +232,6 @@ mod tests {
 
     #[test]
     fn no_adjtimex_no_families() {
-        assert!(families(None).is_empty());
+        assert!(from_timex(None).is_empty());
     }
 }
