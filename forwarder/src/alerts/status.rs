@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use system_stats_common::fsutil;
 use tracing::warn;
 
 /// How many sent alerts the file lists.
@@ -105,14 +106,39 @@ fn now() -> i64 {
 
 /// Write `body` to `path` through a temporary file in the same directory,
 /// readable by all (mode 0644 despite the unit's `UMask=0077`): the agent,
-/// another user, serves it at `/alerts`. It holds no credentials.
+/// another user, serves it at `/alerts`. It holds no credentials. The file
+/// lives in the runtime directory (memory): no fsync.
 pub fn write_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, body)?;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644))?;
-    std::fs::rename(&tmp, path)
+    let how = fsutil::Replace {
+        mode: Some(0o644),
+        durability: fsutil::Durability::Rename,
+        ..fsutil::Replace::default()
+    };
+    fsutil::replace(path, body, &how)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_status_file_is_readable_by_the_agent_whatever_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.json");
+        let tmp = fsutil::temp_path(&path, ".tmp");
+        // A left-over of the unit's UMask=0077: the rewrite still ends up 0644.
+        std::fs::write(&tmp, b"old").unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomically(&path, b"{}").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            (std::fs::read(&path).unwrap(), mode),
+            (b"{}".to_vec(), 0o644)
+        );
+        assert!(!tmp.exists());
+    }
 }
