@@ -120,6 +120,7 @@ fail() { echo "FAIL: \$*"; journalctl -b --no-pager -n 40 -u system-stats-upgrad
 ver()  { dpkg-query -W -f='\${Version}' \$PKG; }
 wait_for() { local n=\$(( \$1 * 2 )); shift; for _ in \$(seq "\$n"); do "\$@" >/dev/null 2>&1 && return 0; sleep 0.5; done; return 1; }
 guard_idle() { [ ! -e \$G/upgrade-pending ] && ! systemctl is-active --quiet system-stats-upgrade-guard; }
+rollbacks_are() { [ "\$(wc -l <\$G/rollbacks.jsonl)" = "\$1" ]; }
 $script
 EOS
   phase "$name" "$t"
@@ -188,7 +189,7 @@ ct_phase "a newer D is taken; its failing postinst is rolled back" '
 "${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
 "${APT[@]}" upgrade >/tmp/d.log 2>&1 && { cat /tmp/d.log; fail "apt-get upgrade to D succeeded"; }
 grep -E "Unpacking system-stats \($2\)" /tmp/d.log >/dev/null || { cat /tmp/d.log; fail "D was not taken"; }
-wait_for 300 test "$(wc -l <$G/rollbacks.jsonl)" = 2 || fail "no second rollback"
+wait_for 300 rollbacks_are 2 || fail "no second rollback"
 wait_for 200 guard_idle || fail "the guard did not finish"
 [ "$(ver)" = "$1" ] && [ "$(dpkg-query -W -f="\${db:Status-Abbrev}" system-stats)" = "ii " ] || fail "installed: $(ver)"
 wait_for 60 systemctl is-active --quiet system-stats || fail "B not running again"
