@@ -9,7 +9,8 @@
 #      offers B (A+1): `apt-get upgrade` takes it, the guard keeps B's .deb;
 #   3. the repository adds C (A+2, its agent exits 1 at start): `apt-get
 #      upgrade` takes it, the guard rolls back to B: journal line naming both,
-#      rollbacks.jsonl, `Pin-Priority: -1` for C; the agent runs B again;
+#      rollbacks.jsonl, `Pin-Priority: -1` for C; the agent runs B again, with
+#      its history, and shows the upgrade_rolled_back event in /events and /metrics;
 #   4. `apt-get upgrade` again leaves C alone;
 #   5. the repository adds D (A+3, its postinst fails): still taken (only C is
 #      pinned), then rolled back to B for the failed maintainer script.
@@ -172,6 +173,12 @@ python3 -c "import json,sys; e=json.loads(open(\"$G/rollbacks.jsonl\").readline(
 echo "  reason: $(cat $G/last-rollback)"
 grep -A3 "Pin: version $2" /etc/apt/preferences.d/system-stats-rolled-back | grep -q "Pin-Priority: -1" || fail "C not pinned"
 apt-cache policy system-stats | grep -E "^ +$2 +-1$" || { apt-cache policy system-stats; fail "policy: C not at -1"; }
+broken=$2
+shows_rollback() { curl -fsS http://127.0.0.1:5001/events | python3 -c "import json,sys; sys.exit(not any(e[\"kind\"]==\"upgrade_rolled_back\" and e[\"from\"]==\"$broken\" for e in json.load(sys.stdin)[\"events\"]))"; }
+wait_for 30 shows_rollback || fail "GET /events has no upgrade_rolled_back event from $2"
+curl -fsS http://127.0.0.1:5001/metrics | grep -F "system_stats_rpi_events_total{kind=\"upgrade_rolled_back\"} 1" || fail "/metrics"
+journalctl -b -u system-stats -o cat | grep "history restored from" >/dev/null || fail "the history was not restored across the upgrades"
+ok "the agent (B) shows it: GET /events upgrade_rolled_back, the events metric; its history was restored"
 ok "C ($2) rolled back to B ($1): journal, rollbacks.jsonl, pin"
 ' "$VB" "$VC"
 
