@@ -29,6 +29,8 @@ pub const HISTORY_DIR: Setting<PathBuf> = Setting::new(agent::HISTORY_DIR, exist
 pub const BOOTCONF_RESULT_FILE: Setting<PathBuf> =
     Setting::new(agent::BOOTCONF_RESULT_FILE, v::absolute_path);
 
+pub const ROLLBACK_FILE: Setting<PathBuf> = Setting::new(agent::ROLLBACK_FILE, v::absolute_path);
+
 /// The command-line table: the catalogue's list of the agent's settings.
 pub const SETTINGS: &[SettingSpec] = agent::ALL;
 
@@ -42,6 +44,8 @@ pub struct Config {
     pub history: HistoryConfig,
     /// system-stats-bootconf's last result, for the status page's banner.
     pub bootconf_result: PathBuf,
+    /// The upgrade guard's rollbacks.jsonl (read when it exists).
+    pub rollback_file: PathBuf,
 }
 
 /// The history: off, or on and kept in `dir` (None: memory only).
@@ -138,6 +142,7 @@ fn validate(
             dir: dir.filter(|_| enabled),
         },
         bootconf_result: BOOTCONF_RESULT_FILE.get(raw)?,
+        rollback_file: ROLLBACK_FILE.get(raw)?,
     })
 }
 
