@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test apt-repo apt-repo-proof clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -67,6 +67,13 @@ image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; ro
 
 image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
 	scripts/image/boot-test.sh
+
+apt-repo: ## signed apt repository: REPO_DIR=<dir> REPO_KEY=<secret key file> [DEBS="a.deb b.deb"] (default: target/pi + target/debian .debs)
+	@[ -n "$(REPO_DIR)" ] && [ -n "$(REPO_KEY)" ] || { echo "usage: make apt-repo REPO_DIR=<dir> REPO_KEY=<OpenPGP secret key file> [DEBS=...]"; exit 2; }
+	scripts/apt-repo.sh build "$(REPO_DIR)" "$(REPO_KEY)" $(or $(DEBS),$(wildcard target/pi/*.deb target/debian/*.deb))
+
+apt-repo-proof: ## apt accepts make apt-repo's output with its key, refuses it without (seconds; private apt state)
+	scripts/apt-repo-proof.sh
 
 clean:
 	$(CARGO) clean
