@@ -62,10 +62,10 @@ prometheus-https: ## a real Prometheus scrapes the agent over HTTPS with basic a
 packaging-ci: ## every packaging proof, with timings, as .ci/run runs it
 	scripts/ci-packaging.sh
 
-image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). BASE=x.img[.xz]: customize that image instead
+image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). SUITE=trixie|bookworm, REPO_URL= REPO_PUBKEY= (the apt repository it updates from), BASE=x.img[.xz]: customize that image instead
 	@if [ -n "$(BASE)" ]; then scripts/image/customize "$(BASE)"; else CONF="$(CONF)" scripts/image/build.sh; fi
 
-image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
+image-test: ## boot the image under qemu (-M virt and -M raspi3b in parallel) and prove the appliance, the upgrade proof (UPGRADE_PROOF=1 requires it) and customize included
 	scripts/image/boot-test.sh
 
 apt-repo: ## signed apt repository: REPO_DIR=<dir> REPO_KEY=<secret key file> [DEBS="a.deb b.deb"] (default: target/pi + target/debian .debs)

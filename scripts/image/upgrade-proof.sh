@@ -29,16 +29,16 @@ REPO_SERVER_PID=
 
 # proof_key: the repository's signing key (no passphrase: a test key), made once.
 proof_key() {
-  local d=$PROOF_KEY_DIR
+  local d=$PROOF_KEY_DIR h
   if [ ! -s "$d/public.asc" ] || [ ! -s "$d/secret.asc" ]; then
-    command -v gpg >/dev/null || { apt-get install -y -q --no-install-recommends gnupg >/dev/null; }
-    rm -rf "$d"; mkdir -p "$d/gnupg"; chmod 700 "$d/gnupg"
-    GNUPGHOME=$d/gnupg gpg --batch --quiet --pinentry-mode loopback --passphrase '' \
-      --quick-generate-key "system-stats upgrade proof (test key) <proof@example.invalid>" ed25519 sign never >&2
-    GNUPGHOME=$d/gnupg gpg --batch --armor --export > "$d/public.asc"
-    GNUPGHOME=$d/gnupg gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys > "$d/secret.asc"
-    gpgconf --homedir "$d/gnupg" --kill all 2>/dev/null || true
-    rm -rf "$d/gnupg"
+    rm -rf "$d"; mkdir -p "$d"
+    "$ROOT/scripts/apt-repo.sh" key "$d/secret.asc" "system-stats upgrade proof (test key)" >&2
+    h=$(mktemp -d /tmp/upgrade-proof-gnupg.XXXXXX)
+    GNUPGHOME=$h gpg --batch --quiet --import "$d/secret.asc" 2>/dev/null
+    GNUPGHOME=$h gpg --batch --armor --export > "$d/public.asc.new"
+    gpgconf --homedir "$h" --kill all 2>/dev/null || true
+    rm -rf "$h"
+    mv "$d/public.asc.new" "$d/public.asc"
   fi
   echo "$d/public.asc"
 }
@@ -75,19 +75,14 @@ proof_repo_b() {
   grep -qx "URIs: http://10.0.2.2:$PROOF_REPO_PORT/" "$PW/sources" ||
     fail "the image's $PROOF_SOURCES is not for this proof (want URIs: http://10.0.2.2:$PROOF_REPO_PORT/): $(grep URIs "$PW/sources")"
   V_A=$(guest_version)
-  local a=${PROOF_DEB:-$ROOT/target/pi/system-stats_${V_A}_arm64.deb} d v
+  local a=${PROOF_DEB:-$ROOT/target/pi/system-stats_${V_A}_arm64.deb}
   [ -f "$a" ] || fail "no version A .deb $a (the image runs $V_A; PROOF_DEB=)"
-  scripts/test-releases.sh "$a" "$PW/releases" > "$PW/test-releases.log" 2>&1 ||
+  scripts/test-releases.sh "$a" "$PW/releases" > "$PW/test-releases.log" ||
     { tail -20 "$PW/test-releases.log"; fail "scripts/test-releases.sh"; }
-  DEB_B= DEB_C=
-  for d in "$PW"/releases/*_arm64.deb; do
-    v=$(dpkg-deb -f "$d" Version)
-    dpkg --compare-versions "$v" gt "$V_A" || continue
-    if [ -z "$DEB_B" ] || dpkg --compare-versions "$v" lt "$(dpkg-deb -f "$DEB_B" Version)"; then
-      [ -n "$DEB_B" ] && DEB_C=$DEB_B; DEB_B=$d
-    else DEB_C=$d; fi
-  done
-  [ -n "$DEB_B" ] && [ -n "$DEB_C" ] || fail "test-releases.sh made no B and C above $V_A: $(ls "$PW/releases")"
+  # It prints B (A + 1) and C (A + 2, agent exits 1 at start) first, one a line.
+  DEB_B=$(grep '\.deb$' "$PW/test-releases.log" | sed -n 1p)
+  DEB_C=$(grep '\.deb$' "$PW/test-releases.log" | sed -n 2p)
+  [ -f "$DEB_B" ] && [ -f "$DEB_C" ] || fail "test-releases.sh printed no B and C: $(tail -5 "$PW/test-releases.log")"
   V_B=$(dpkg-deb -f "$DEB_B" Version) V_C=$(dpkg-deb -f "$DEB_C" Version)
   apt_repo "$DEB_B"
   serve_repo
@@ -177,6 +172,7 @@ upgrade_proof() {
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
+  source "$(dirname "$0")/lib.sh"
   case ${1:-} in
     key) proof_key ;;
     url) echo "http://10.0.2.2:$PROOF_REPO_PORT/" ;;
