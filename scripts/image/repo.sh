@@ -13,24 +13,27 @@ REPO_SOURCES=/etc/apt/sources.list.d/system-stats.sources
 # The upgrade guard's copy of the installed package (its rollback target).
 GUARD_DEB_DIR=/var/lib/system-stats-image/debs
 
+# bad_setting MESSAGE: a wrong REPO_* value is bad configuration (exit 2).
+bad_setting() { echo "FAIL: $*" >&2; exit 2; }
+
 # repo_check_args: REPO_URL and REPO_PUBKEY make sense together; the key is
 # dearmored into $WORK/repo-keyring.gpg (one public key, no secret part).
 repo_check_args() {
   REPO_URL=${REPO_URL:-} REPO_PUBKEY=${REPO_PUBKEY:-}
   if [ -z "$REPO_URL" ]; then
-    [ -z "$REPO_PUBKEY" ] || die "REPO_PUBKEY=$REPO_PUBKEY without REPO_URL: say where the repository is"
+    [ -z "$REPO_PUBKEY" ] || bad_setting "REPO_PUBKEY=$REPO_PUBKEY without REPO_URL: say where the repository is"
     return 0
   fi
   [[ $REPO_URL =~ ^https?://[^[:space:]/]+(/[^[:space:]]*)?$ ]] ||
-    die "REPO_URL=$REPO_URL: not an http:// or https:// URL"
-  [ -n "$REPO_PUBKEY" ] || die "REPO_URL needs REPO_PUBKEY=<the repository's public key file> (make apt-repo writes system-stats-archive-keyring.asc)"
-  [ -f "$REPO_PUBKEY" ] || die "REPO_PUBKEY=$REPO_PUBKEY: no such file"
+    bad_setting "REPO_URL=$REPO_URL: not an http:// or https:// URL"
+  [ -n "$REPO_PUBKEY" ] || bad_setting "REPO_URL needs REPO_PUBKEY=<the repository's public key file> (make apt-repo writes system-stats-archive-keyring.asc)"
+  [ -f "$REPO_PUBKEY" ] || bad_setting "REPO_PUBKEY=$REPO_PUBKEY: no such file"
   command -v gpg >/dev/null || apt_install gnupg
   local listing
   listing=$(gpg --batch --with-colons --show-keys "$REPO_PUBKEY" 2>/dev/null) ||
-    die "REPO_PUBKEY=$REPO_PUBKEY: not an OpenPGP key"
-  grep -q '^sec' <<<"$listing" && die "REPO_PUBKEY=$REPO_PUBKEY holds a secret key: give the public key only"
-  grep -q '^pub' <<<"$listing" || die "REPO_PUBKEY=$REPO_PUBKEY: no public key in it"
+    bad_setting "REPO_PUBKEY=$REPO_PUBKEY: not an OpenPGP key"
+  grep -q '^sec' <<<"$listing" && bad_setting "REPO_PUBKEY=$REPO_PUBKEY holds a secret key: give the public key only"
+  grep -q '^pub' <<<"$listing" || bad_setting "REPO_PUBKEY=$REPO_PUBKEY: no public key in it"
   mkdir -p "$WORK"
   REPO_KEYRING_FILE=$WORK/repo-keyring.gpg
   rm -f "$REPO_KEYRING_FILE"
