@@ -53,6 +53,7 @@ proof_phase() {
 
 guest_version() { in_guest "dpkg-query -W -f='\${Version}' system-stats"; }
 posts() { ls "$TW/received" | wc -l; }
+more_posts_than() { [ "$(posts)" -gt "$1" ]; }
 history_json() { curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/history" -o "$1"; }
 agent_active() { [ "$(in_guest 'systemctl is-active system-stats.service')" = active ] && system_ok; }
 # dailies: what the timers do, by hand (each start returns when the oneshot ends).
@@ -121,7 +122,7 @@ assert not lost, "%d of %d points from before the upgrade are gone: %s" % (len(l
 print("  history: %d points from before the upgrade all still served (%d now)" % (len(before), len(after)))
 PY
   local n; n=$(posts)
-  wait_until 120 "forwarder posts after the upgrade" test "$(posts)" -gt "$((n + 1))" || fail "no forwarder posts after the upgrade to B"
+  wait_until 120 "forwarder posts after the upgrade" more_posts_than "$((n + 1))" || fail "no forwarder posts after the upgrade to B"
   ok "history from before the upgrade still served; forwarder posts continue ($n -> $(posts))"
 }
 
