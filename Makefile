@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test apt-repo apt-repo-proof clean
+.PHONY: help build release run test test-deps lint fmt bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https packaging-ci image image-test apt-repo apt-repo-proof upgrade-guard-proof clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ apt-repo: ## signed apt repository: REPO_DIR=<dir> REPO_KEY=<secret key file> [D
 
 apt-repo-proof: ## apt accepts make apt-repo's output with its key, refuses it without (seconds; private apt state)
 	scripts/apt-repo-proof.sh
+
+upgrade-guard-proof: deb ## (root, ~5 min, not CI) real-systemd container: upgrade A->B, broken C and D rolled back to B, pinned
+	scripts/upgrade-guard-nspawn.sh target/debian/system-stats_*.deb
 
 clean:
 	$(CARGO) clean

@@ -46,6 +46,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         coalescer,
         sampler,
         history: history.clone(),
+        rollbacks: crate::rollbacks::RollbackLog::new(config.rollback_file.clone()),
         system_body: Default::default(),
         metrics_body: Default::default(),
     };

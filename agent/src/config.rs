@@ -85,6 +85,15 @@ pub const HISTORY_DIR: Setting<PathBuf> = Setting {
     parse: existing_dir,
 };
 
+pub const ROLLBACK_FILE: Setting<PathBuf> = Setting {
+    env: "SYSTEM_STATS_ROLLBACK_FILE",
+    flag: "rollback-file",
+    default: Some("/var/lib/system-stats-image/rollbacks.jsonl"),
+    help: "the image's upgrade guard's record of rolled-back upgrades, shown as upgrade_rolled_back events (a missing file: none)",
+    expected: "a file path",
+    parse: |v| (!v.is_empty()).then(|| PathBuf::from(v)),
+};
+
 pub const SETTINGS: &[SettingSpec] = &[
     HOST.spec(),
     PORT.spec(),
@@ -103,6 +112,7 @@ pub const SETTINGS: &[SettingSpec] = &[
     TEXTFILE_DIR.spec(),
     HISTORY.spec(),
     HISTORY_DIR.spec(),
+    ROLLBACK_FILE.spec(),
 ];
 
 #[derive(Debug, Clone)]
@@ -113,6 +123,8 @@ pub struct Config {
     pub security: Security,
     pub sources: Sources,
     pub history: HistoryConfig,
+    /// The upgrade guard's rollbacks.jsonl (read when it exists).
+    pub rollback_file: PathBuf,
 }
 
 /// The history: off, or on and kept in `dir` (None: memory only).
@@ -215,6 +227,7 @@ fn validate(
             enabled,
             dir: dir.filter(|_| enabled),
         },
+        rollback_file: ROLLBACK_FILE.get(raw)?,
     })
 }
 

@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics_body: BodyCache,
     /// None when the history is off.
     pub history: Option<crate::history::History>,
+    /// The upgrades the image's guard rolled back (events, with the history).
+    pub rollbacks: crate::rollbacks::RollbackLog,
 }
 
 /// The last body of a route and what it was made from: requests that share
@@ -123,8 +125,16 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
     );
     let events = state.history.as_ref().and_then(|h| h.event_counts());
+    // With the history on: on a Pi always (a rate works from the first
+    // scrape), elsewhere once the upgrade guard has recorded a rollback.
+    let rollbacks = state
+        .history
+        .as_ref()
+        .map(|_| state.rollbacks.rollbacks().len())
+        .filter(|n| *n > 0 || events.is_some());
     text.push_str(&crate::metrics::system_stats_events::text(
         events.as_deref(),
+        rollbacks,
     ));
     state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(body_response(
@@ -146,7 +156,7 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
 
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let history = crate::http_history::routes(state.history.clone());
+    let history = crate::http_history::routes(state.history.clone(), state.rollbacks.clone());
     let with_state = warp::any().map(move || state.clone());
     let system = warp::path("system")
         .and(warp::path::end())

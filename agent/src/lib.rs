@@ -3,7 +3,8 @@
 //! requests above it and guards kernel calls, `sampler` keeps the CPU window,
 //! `storage_watch` turns filesystem health changes into events, `history`
 //! keeps the charts' series and `power` the Pi's power/heat events, `http`
-//! serves it, `app` ties them together.
+//! serves it, `app` ties them together. `rollbacks` reads the upgrades the
+//! image's guard rolled back (events of their own).
 //! `serve` is the listener in front of `http`: `tls` and the `auth` gate,
 //! configured by `security_settings` and read again on SIGHUP by `reload`.
 
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod platform;
 pub mod power;
 pub mod reload;
+pub mod rollbacks;
 pub mod sampler;
 pub mod security_settings;
 pub mod serve;
