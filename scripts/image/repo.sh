@@ -16,8 +16,8 @@ GUARD_DEB_DIR=/var/lib/system-stats-image/debs
 # bad_setting MESSAGE: a wrong REPO_* value is bad configuration (exit 2).
 bad_setting() { echo "FAIL: $*" >&2; exit 2; }
 
-# repo_check_args: REPO_URL and REPO_PUBKEY make sense together; the key is
-# dearmored into $WORK/repo-keyring.gpg (one public key, no secret part).
+# repo_check_args: REPO_URL and REPO_PUBKEY make sense together (checked before
+# the long build); the key holds a public key and no secret part.
 repo_check_args() {
   REPO_URL=${REPO_URL:-} REPO_PUBKEY=${REPO_PUBKEY:-}
   if [ -z "$REPO_URL" ]; then
@@ -34,14 +34,9 @@ repo_check_args() {
     bad_setting "REPO_PUBKEY=$REPO_PUBKEY: not an OpenPGP key"
   grep -q '^sec' <<<"$listing" && bad_setting "REPO_PUBKEY=$REPO_PUBKEY holds a secret key: give the public key only"
   grep -q '^pub' <<<"$listing" || bad_setting "REPO_PUBKEY=$REPO_PUBKEY: no public key in it"
-  mkdir -p "$WORK"
-  REPO_KEYRING_FILE=$WORK/repo-keyring.gpg
-  rm -f "$REPO_KEYRING_FILE"
-  if head -c 40 "$REPO_PUBKEY" | grep -q -- '-----BEGIN PGP'; then
-    gpg --batch --yes --dearmor -o "$REPO_KEYRING_FILE" "$REPO_PUBKEY"
-  else
-    cp "$REPO_PUBKEY" "$REPO_KEYRING_FILE"
-  fi
+  REPO_KEY_ARMORED=0
+  head -c 40 "$REPO_PUBKEY" | grep -q -- '-----BEGIN PGP' && REPO_KEY_ARMORED=1
+  REPO_PUBKEY=$(readlink -f "$REPO_PUBKEY")
   log "repository: $REPO_URL, key $(sed -n 's/^fpr:*\([0-9A-F]*\):*$/\1/p' <<<"$listing" | head -1)"
 }
 
@@ -49,9 +44,18 @@ repo_check_args() {
 repo_install() {
   local R=$1
   if [ -n "$REPO_URL" ]; then
-    install -D -m 644 "$REPO_KEYRING_FILE" "$R$REPO_KEYRING"
+    # (stage runs this in an || context, where set -e does not apply: every step is checked)
+    mkdir -p "$R$(dirname "$REPO_KEYRING")" || die "cannot create $R$(dirname "$REPO_KEYRING")"
+    if ((REPO_KEY_ARMORED)); then
+      gpg --batch --yes --dearmor -o "$R$REPO_KEYRING" "$REPO_PUBKEY" || die "gpg --dearmor $REPO_PUBKEY failed"
+    else
+      cp "$REPO_PUBKEY" "$R$REPO_KEYRING" || die "cannot copy $REPO_PUBKEY"
+    fi
+    chmod 644 "$R$REPO_KEYRING"
+    gpg --batch --with-colons --show-keys "$R$REPO_KEYRING" 2>/dev/null | grep -q '^pub' ||
+      die "$REPO_KEYRING in the image is not the repository's key"
     mkdir -p "$R$(dirname "$REPO_SOURCES")"
-    cat > "$R$REPO_SOURCES" <<EOF
+    cat > "$R$REPO_SOURCES" <<EOF || die "cannot write $REPO_SOURCES"
 # system-stats releases (make image REPO_URL=...). apt_repo_url= on the boot
 # partition's system-stats.conf rewrites the URIs: line at first boot.
 Types: deb
@@ -66,6 +70,6 @@ EOF
     log "no REPO_URL: no system-stats apt source (unattended-upgrades follows Debian security only)"
   fi
   if [ "$DEB" != none ]; then
-    install -D -m 644 "$DEB" "$R$GUARD_DEB_DIR/$(basename "$DEB")"
+    install -D -m 644 "$DEB" "$R$GUARD_DEB_DIR/$(basename "$DEB")" || die "cannot keep $DEB in $GUARD_DEB_DIR"
   fi
 }
