@@ -62,10 +62,10 @@ e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the
 prometheus-https: ## a real Prometheus scrapes the agent over HTTPS with basic auth / bearer (up == 1), not without (up == 0)
 	scripts/prometheus-https-scrape-proof.sh
 
-image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). BASE=x.img[.xz]: customize that image instead
+image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). SUITE=trixie|bookworm, REPO_URL= REPO_PUBKEY= (the apt repository it updates from), BASE=x.img[.xz]: customize that image instead
 	@if [ -n "$(BASE)" ]; then scripts/image/customize "$(BASE)"; else CONF="$(CONF)" scripts/image/build.sh; fi
 
-image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
+image-test: ## boot the image under qemu (-M virt and -M raspi3b in parallel) and prove the appliance, the upgrade proof (UPGRADE_PROOF=1 requires it) and customize included
 	scripts/image/boot-test.sh
 
 screenshots: ## the status page of the Pi fixture in headless Chromium, phone and desktop width, into docs/

@@ -6,16 +6,21 @@
 #      loopback = 10.0.2.2 in the guest) and two bad values; /system, /metrics and /
 #      answer the host; posts arrive; the root fs grew; bad values logged, rest
 #      applied; journal has the agent's structured records; wifi-config output
-#      parses with wpa_supplicant; `systemctl poweroff` is clean and quick.
+#      parses with wpa_supplicant; then, in the same boot, the upgrade proof
+#      (upgrade-proof.sh: B from a signed repository on the host by the dailies,
+#      broken C rolled back; when the image has the proof's apt source, or
+#      UPGRADE_PROOF=1 to require it); `systemctl poweroff` is clean and quick.
 #   A, second boot: nothing re-applied, same identity.
 #   B, first boot of a second copy: different machine-id and SSH host keys.
 #   C, -M raspi3b with the Pi 3 dtb from the image: login prompt on serial, and
-#      the agent's finished start job in the journal on the SD card.
+#      the agent's finished start job in the journal on the SD card. Runs beside
+#      the -M virt boots (its own qemu, PARALLEL=0 to run it after them).
 # Prints stage times, image sizes and seconds from qemu start to /system.
 # Serial console logs stay in target/image-test/ (kept on failure).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/qemu.sh"
+source "$(dirname "$0")/upgrade-proof.sh"
 LOG_TAG=image-test
 cd "$ROOT"
 
@@ -30,7 +35,9 @@ RECEIVER_PID=
 cleanup() {
   local rc=$?
   stop_qemu
+  stop_repo_server
   [ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null
+  [ -n "${RASPI_PID:-}" ] && kill "$RASPI_PID" 2>/dev/null && wait "$RASPI_PID" 2>/dev/null
   print_stages "make image-test"
   echo "=== results"; ((${#RESULTS[@]})) && printf '  %s\n' "${RESULTS[@]}"
   if ((rc)); then
@@ -124,6 +131,12 @@ PY
   wait_until 180 "SSH with the configured key" ssh_ok || fail "SSH login as admin with the key from system-stats.conf"
   ok "ssh admin@ with the key from system-stats.conf (user created, sshd started)"
   guest_checks_first
+  case ${UPGRADE_PROOF:-auto} in
+    0) ;;
+    1) upgrade_proof ;;
+    *) if in_guest "test -f $PROOF_SOURCES"; then upgrade_proof
+       else RESULTS+=("upgrade proof: SKIPPED (image built without REPO_URL; UPGRADE_PROOF=1 requires it)"); fi ;;
+  esac
   A_ID=$(in_guest 'cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub')
   poweroff_guest || fail "systemctl poweroff did not stop qemu within 120 s"
   ok "systemctl poweroff: qemu exited ${POWEROFF_S}s later"
@@ -290,10 +303,40 @@ customized() {
 # ONLY="raspi3b customized" runs just those stages (after prepare), to debug one.
 ONLY=${ONLY:-}
 run() { if [ -z "$ONLY" ] || [[ " $ONLY " == *" $2 "* ]]; then stage "$@"; fi; }
+# raspi3b_parallel: copy C's boot in a subshell with its own qemu, beside the
+# -M virt chain; its stage line and results are merged when it ends.
+RASPI_PID=
+raspi3b_parallel() {
+  (
+    STAGES=() RESULTS=() QEMU_PID=
+    trap 'rc=$?; stop_qemu; printf "%s\n" "${STAGES[@]}" > "$TW/c.stages"; printf "%s\n" "${RESULTS[@]}" > "$TW/c.results"; exit $rc' EXIT
+    stage "copy C: -M raspi3b boot (parallel)" raspi3b
+  ) > "$TW/c.out" 2>&1 &
+  RASPI_PID=$!
+  log "copy C (-M raspi3b) boots in parallel (pid $RASPI_PID, log $TW/c.out)"
+}
+raspi3b_join() {
+  local rc=0
+  wait "$RASPI_PID" || rc=$?
+  RASPI_PID=
+  sed 's/^/  [raspi3b] /' "$TW/c.out"
+  local l
+  while IFS= read -r l; do [ -n "$l" ] && STAGES+=("$l"); done < "$TW/c.stages"
+  while IFS= read -r l; do [ -n "$l" ] && RESULTS+=("$l"); done < "$TW/c.results"
+  ((rc == 0)) || fail "raspi3b boot (parallel) failed"
+}
+
 stage "verify + unpack image, kernel/initrd/dtb from FAT" prepare
-run "copy A: first boot (-M virt)" first_boot_a
+if [ "${PARALLEL:-1}" = 1 ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" raspi3b "* ]]; }; then
+  raspi3b_parallel
+fi
+run "copy A: first boot (-M virt) + upgrade proof" first_boot_a
 run "copy A: second boot" second_boot_a
 run "copy B: first boot (identity)" first_boot_b
-run "copy C: -M raspi3b boot" raspi3b
 run "copy D: customize a stock image, boot it" customized
+if [ -n "$RASPI_PID" ]; then
+  stage "copy C: wait for the parallel raspi3b boot" raspi3b_join
+else
+  run "copy C: -M raspi3b boot" raspi3b
+fi
 echo "image-test: all checks passed"
