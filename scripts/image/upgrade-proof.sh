@@ -54,7 +54,7 @@ proof_phase() {
 guest_version() { in_guest "dpkg-query -W -f='\${Version}' system-stats"; }
 posts() { ls "$TW/received" | wc -l; }
 more_posts_than() { [ "$(posts)" -gt "$1" ]; }
-history_json() { curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/history" -o "$1"; }
+history_json() { curl -fsS --max-time 10 "${AUTH[@]}" "http://127.0.0.1:$HTTP_PORT/history" -o "$1"; }
 agent_active() { [ "$(in_guest 'systemctl is-active system-stats.service')" = active ] && system_ok; }
 # dailies: what the timers do, by hand (each start returns when the oneshot ends).
 dailies() { in_guest 'systemctl start apt-daily.service; systemctl start apt-daily-upgrade.service'; }
@@ -134,7 +134,7 @@ proof_repo_c() {
 
 rolled_back() { [ "$(guest_version)" = "$V_B" ] && in_guest "grep -q '$V_C' $PROOF_ROLLBACKS" && agent_active; }
 event_seen() {
-  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/events" -o "$PW/events.json" &&
+  curl -fsS --max-time 10 "${AUTH[@]}" "http://127.0.0.1:$HTTP_PORT/events" -o "$PW/events.json" &&
     python3 -c 'import json,sys; sys.exit(0 if any(e.get("kind")=="upgrade_rolled_back" for e in json.load(open(sys.argv[1]))["events"]) else 1)' "$PW/events.json"
 }
 proof_daily_c() {
