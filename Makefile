@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help build release run test test-deps lint fmt generated bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https image image-test screenshots clean
+.PHONY: help build release run test test-deps lint fmt generated bench deb lintian cross-toolchain cross-pi cross-pi-proof qemu-smoke e2e prometheus-https image image-test screenshots apt-repo apt-repo-proof upgrade-guard-proof clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -62,14 +62,24 @@ e2e: deb ## install the .deb into a booted Debian (systemd-nspawn) and prove the
 prometheus-https: ## a real Prometheus scrapes the agent over HTTPS with basic auth / bearer (up == 1), not without (up == 0)
 	scripts/prometheus-https-scrape-proof.sh
 
-image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). BASE=x.img[.xz]: customize that image instead
+image: ## Raspberry Pi appliance image in target/image/ (after make cross-pi; root). SUITE=trixie|bookworm, REPO_URL= REPO_PUBKEY= (the apt repository it updates from), BASE=x.img[.xz]: customize that image instead
 	@if [ -n "$(BASE)" ]; then scripts/image/customize "$(BASE)"; else CONF="$(CONF)" scripts/image/build.sh; fi
 
-image-test: ## boot the image under qemu (-M virt and -M raspi3b) and prove the appliance, customize included
+image-test: ## boot the image under qemu (-M virt and -M raspi3b in parallel) and prove the appliance, the upgrade proof (UPGRADE_PROOF=1 requires it) and customize included
 	scripts/image/boot-test.sh
 
 screenshots: ## the status page of the Pi fixture in headless Chromium, phone and desktop width, into docs/
 	scripts/screenshots.sh
+
+apt-repo: ## signed apt repository: REPO_DIR=<dir> REPO_KEY=<secret key file> [DEBS="a.deb b.deb"] (default: target/pi + target/debian .debs)
+	@[ -n "$(REPO_DIR)" ] && [ -n "$(REPO_KEY)" ] || { echo "usage: make apt-repo REPO_DIR=<dir> REPO_KEY=<OpenPGP secret key file> [DEBS=...]"; exit 2; }
+	scripts/apt-repo.sh build "$(REPO_DIR)" "$(REPO_KEY)" $(or $(DEBS),$(wildcard target/pi/*.deb target/debian/*.deb))
+
+apt-repo-proof: ## apt accepts make apt-repo's output with its key, refuses it without (seconds; private apt state)
+	scripts/apt-repo-proof.sh
+
+upgrade-guard-proof: deb ## (root, ~5 min, not CI) real-systemd container: upgrade A->B, broken C and D rolled back to B, pinned
+	scripts/upgrade-guard-nspawn.sh target/debian/system-stats_*.deb
 
 clean:
 	$(CARGO) clean

@@ -47,6 +47,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         sampler,
         history: history.clone(),
         bootconf_result: config.bootconf_result.clone(),
+        rollbacks: crate::rollbacks::RollbackLog::new(config.rollback_file.clone()),
         system_body: Default::default(),
         metrics_body: Default::default(),
         alerts_status: config.alerts_status.clone(),

@@ -31,6 +31,7 @@ pub const BOOTCONF_RESULT_FILE: Setting<PathBuf> =
 
 pub const ALERT_STATUS_FILE: Setting<PathBuf> =
     Setting::new(agent::ALERT_STATUS_FILE, v::absolute_path);
+pub const ROLLBACK_FILE: Setting<PathBuf> = Setting::new(agent::ROLLBACK_FILE, v::absolute_path);
 
 /// The command-line table: the catalogue's list of the agent's settings.
 pub const SETTINGS: &[SettingSpec] = agent::ALL;
@@ -47,6 +48,8 @@ pub struct Config {
     pub alerts_status: PathBuf,
     /// system-stats-bootconf's last result, for the status page's banner.
     pub bootconf_result: PathBuf,
+    /// The upgrade guard's rollbacks.jsonl (read when it exists).
+    pub rollback_file: PathBuf,
 }
 
 /// The history: off, or on and kept in `dir` (None: memory only).
@@ -144,6 +147,7 @@ fn validate(
         },
         alerts_status: ALERT_STATUS_FILE.get(raw)?,
         bootconf_result: BOOTCONF_RESULT_FILE.get(raw)?,
+        rollback_file: ROLLBACK_FILE.get(raw)?,
     })
 }
 

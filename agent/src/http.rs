@@ -7,6 +7,7 @@ use crate::collect::coalesce::{Coalescer, Stamped};
 use crate::collect::{with_cpu_window, Want};
 use crate::cpu_usage::CpuState;
 use crate::http_response as respond;
+use crate::metrics::system_stats_events::EventCounts;
 use crate::sampler::CpuSampler;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub alerts_status: std::path::PathBuf,
     /// system-stats-bootconf's result file (the status page's banner).
     pub bootconf_result: std::path::PathBuf,
+    /// The upgrades the image's guard rolled back (events, with the history).
+    pub rollbacks: crate::rollbacks::RollbackLog,
 }
 
 /// The last body of a route and what it was made from: requests that share
@@ -94,11 +97,18 @@ async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
         return Ok(respond::ok(crate::metrics::text::CONTENT_TYPE, body));
     }
     let snapshot = with_cpu_window(got.collected.snapshot.clone(), &cpu);
-    let events = state.history.as_ref().and_then(|h| h.event_counts());
+    let power = state.history.as_ref().and_then(|h| h.event_counts());
+    // With the history on: on a Pi always (a rate works from the first
+    // scrape), elsewhere once the upgrade guard has recorded a rollback.
+    let rollbacks = state
+        .history
+        .as_ref()
+        .map(|_| state.rollbacks.rollbacks().len())
+        .filter(|n| *n > 0 || power.is_some());
     let text = crate::metrics::exposition(
         &snapshot,
         got.collected.raw.as_ref().unwrap_or(&Default::default()),
-        events.as_deref(),
+        EventCounts::of(power.as_deref(), rollbacks),
     );
     state.metrics_body.put(got, cpu, text.as_bytes());
     Ok(respond::ok(
@@ -120,7 +130,7 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
 
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let history = crate::http_history::routes(state.history.clone());
+    let history = crate::http_history::routes(state.history.clone(), state.rollbacks.clone());
     let alerts = crate::http_alerts::route(state.alerts_status.clone());
     let bootconf_result = state.bootconf_result.clone();
     let with_state = warp::any().map(move || state.clone());

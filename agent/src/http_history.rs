@@ -1,12 +1,13 @@
 //! The history routes: `GET /history?range=1h|24h` (columnar JSON),
 //! `GET /history.csv?range=…` and `GET /events` (the Pi's power/heat
-//! events, newest first), and `/charts.js` (the status page's charts).
+//! events and the upgrades the image's guard rolled back, newest first), and `/charts.js` (the status page's charts).
 //! With the history off the data routes answer 404 saying so.
 
 use crate::history::render::Range;
 use crate::history::History;
 use crate::http_response::{error, ok, JSON};
 use crate::power::PowerEvent;
+use crate::rollbacks::{Rollback, RollbackLog};
 use serde::Serialize;
 use std::collections::HashMap;
 use warp::http::{Response, StatusCode};
@@ -76,9 +77,44 @@ impl EventView {
     }
 }
 
-fn events(history: Option<History>) -> Response<Vec<u8>> {
+/// A rollback as `/events` shows it: the fields of a power event that
+/// ended when it began, and its versions and reason.
+fn rollback_view(r: &Rollback) -> serde_json::Value {
+    serde_json::json!({
+        "kind": crate::rollbacks::KIND,
+        "started_at": r.at,
+        "ended_at": r.at,
+        "seen_at": r.at,
+        "before_agent_start": false,
+        "ongoing": false,
+        "duration_s": null,
+        "from": r.from,
+        "to": r.to,
+        "reason": r.reason,
+        "message": r.message(),
+    })
+}
+
+/// The power events and the rollbacks, newest first.
+fn events(history: Option<History>, rollbacks: RollbackLog) -> Response<Vec<u8>> {
     let Some(h) = history else { return off() };
-    let events: Vec<EventView> = h.events().into_iter().map(EventView::of).collect();
+    let mut events: Vec<(i64, serde_json::Value)> = Vec::new();
+    for e in h.events() {
+        let at = e.started_at.unwrap_or(e.seen_at);
+        match serde_json::to_value(EventView::of(e)) {
+            Ok(v) => events.push((at, v)),
+            Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "cannot serialize events"),
+        }
+    }
+    events.extend(
+        rollbacks
+            .rollbacks()
+            .iter()
+            .map(|r| (r.at, rollback_view(r))),
+    );
+    // stable: power events keep their order among equal times
+    events.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let events: Vec<_> = events.into_iter().map(|(_, v)| v).collect();
     match serde_json::to_vec(&serde_json::json!({ "events": events })) {
         Ok(body) => ok(JSON, body),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "cannot serialize events"),
@@ -88,8 +124,10 @@ fn events(history: Option<History>) -> Response<Vec<u8>> {
 /// `/history`, `/history.csv`, `/events`.
 pub fn routes(
     h: Option<History>,
+    rollbacks: RollbackLog,
 ) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
     let with = warp::any().map(move || h.clone());
+    let with_rollbacks = warp::any().map(move || rollbacks.clone());
     let query = warp::query::<HashMap<String, String>>()
         .or(warp::any().map(HashMap::new))
         .unify();
@@ -109,6 +147,7 @@ pub fn routes(
         .and(warp::path::end())
         .and(warp::get())
         .and(with)
+        .and(with_rollbacks)
         .map(events);
     let script = warp::path("charts.js")
         .and(warp::path::end())

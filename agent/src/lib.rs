@@ -4,6 +4,7 @@
 //! `storage_watch` turns filesystem health changes into events, `history`
 //! keeps the charts' series and `power` the Pi's power/heat events, `http`
 //! serves it (every response through `http_response`), `app` ties them together.
+//! `rollbacks` reads the upgrades the image's guard rolled back (events of their own).
 //! `serve` is the listener in front of `http`: `tls` and the `auth` gate,
 //! configured by `security_settings` and read again on SIGHUP by `reload`.
 
@@ -22,6 +23,7 @@ pub mod metrics;
 pub mod platform;
 pub mod power;
 pub mod reload;
+pub mod rollbacks;
 pub mod sampler;
 pub mod security_settings;
 pub mod serve;

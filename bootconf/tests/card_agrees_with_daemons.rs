@@ -38,6 +38,7 @@ const CASES: &[(&[(&str, &str)], bool)] = &[
         &[("SYSTEM_STATS_BOOTCONF_RESULT_FILE", "result.json")],
         false,
     ),
+    (&[("SYSTEM_STATS_ROLLBACK_FILE", "rollbacks.jsonl")], false),
     (&[("SYSTEM_STATS_TLS_CERT_FILE", "cert.pem")], false),
     (&[("SYSTEM_STATS_AUTH_TOKEN", "s3cr3t-token")], true),
     (&[("SYSTEM_STATS_AUTH_TOKEN", "")], true),

@@ -6,16 +6,26 @@
 #      loopback = 10.0.2.2 in the guest) and two bad values; /system, /metrics and /
 #      answer the host; posts arrive; the root fs grew; bad values logged, rest
 #      applied; journal has the agent's structured records; wifi-config output
-#      parses with wpa_supplicant; `systemctl poweroff` is clean and quick.
-#   A, second boot: nothing re-applied, same identity.
+#      parses with wpa_supplicant; then, in the same boot, the upgrade proof
+#      (upgrade-proof.sh: B from a signed repository on the host by the dailies,
+#      broken C rolled back; when the image has the proof's apt source, or
+#      UPGRADE_PROOF=1 to require it); `systemctl poweroff` is clean and quick.
+#      Issue 22's card checks (firstboot-checks.sh) in the same boot: web_password
+#      (401/200, /health open), a bad value's reason in .applied on the FAT
+#      partition; .applied renamed back.
+#   A, second boot: the card applied again, the Wi-Fi file and the password
+#      unchanged, same identity.
 #   B, first boot of a second copy: different machine-id and SSH host keys.
 #   C, -M raspi3b with the Pi 3 dtb from the image: login prompt on serial, and
-#      the agent's finished start job in the journal on the SD card.
+#      the agent's finished start job in the journal on the SD card. Runs beside
+#      the -M virt boots (its own qemu, PARALLEL=0 to run it after them).
 # Prints stage times, image sizes and seconds from qemu start to /system.
 # Serial console logs stay in target/image-test/ (kept on failure).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/qemu.sh"
+source "$(dirname "$0")/upgrade-proof.sh"
+source "$(dirname "$0")/firstboot-checks.sh"
 LOG_TAG=image-test
 cd "$ROOT"
 
@@ -30,7 +40,9 @@ RECEIVER_PID=
 cleanup() {
   local rc=$?
   stop_qemu
+  stop_repo_server
   [ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null
+  [ -n "${RASPI_PID:-}" ] && kill "$RASPI_PID" 2>/dev/null && wait "$RASPI_PID" 2>/dev/null
   print_stages "make image-test"
   echo "=== results"; ((${#RESULTS[@]})) && printf '  %s\n' "${RESULTS[@]}"
   if ((rc)); then
@@ -87,6 +99,7 @@ SYSTEM_STATS_FORWARD_TOKEN=tok-secret-123
 SYSTEM_STATS_LOG_LEVEL=loud
 timezone=Mars/Olympus_Mons
 CONF
+  card_prepare "$TW/$1.conf"
   sed -i 's/$/\r/' "$TW/$1.conf"
   mcopy -o -i "$img@@$FAT_OFF" "$TW/$1.conf" ::/system-stats.conf
   truncate -s 4G "$img"
@@ -95,7 +108,7 @@ CONF
 # serial_has REGEX NAME: the boot's serial logs, colour codes stripped, match REGEX
 # (grep without -q: an early exit would SIGPIPE sed and fail the pipe).
 serial_has() { sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$TW/$2".*.log 2>/dev/null | grep -aE "$1" >/dev/null; }
-system_ok() { curl -fsS --max-time 5 "http://127.0.0.1:$HTTP_PORT/system" -o "$TW/system.json"; }
+system_ok() { curl -fsS --max-time 5 "${AUTH[@]}" "http://127.0.0.1:$HTTP_PORT/system" -o "$TW/system.json"; }
 ssh_ok() { in_guest true; }
 
 first_boot_a() {
@@ -114,9 +127,9 @@ print("  /system: architecture=%s hostname=%s os_release=%s" % (s["architecture"
 PY
   python3 scripts/check-system-json.py "$TW/system.json" >/dev/null || fail "/system not sane"
   ok "/system: architecture aarch64, hostname $HOSTNAME_SET (${s}s after qemu start)"
-  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/metrics" -o "$TW/metrics.txt" || fail "/metrics"
+  curl -fsS --max-time 10 "${AUTH[@]}" "http://127.0.0.1:$HTTP_PORT/metrics" -o "$TW/metrics.txt" || fail "/metrics"
   grep -q '^node_memory_MemTotal_bytes' "$TW/metrics.txt" || fail "/metrics has no node_memory_MemTotal_bytes"
-  curl -fsS --max-time 10 "http://127.0.0.1:$HTTP_PORT/" -o "$TW/status.html" || fail "status page /"
+  curl -fsS --max-time 10 "${AUTH[@]}" "http://127.0.0.1:$HTTP_PORT/" -o "$TW/status.html" || fail "status page /"
   grep -qi '<html' "$TW/status.html" || fail "status page / is not HTML"
   ok "/metrics and / answer"
   wait_until 120 "forwarder posts at the host receiver" test -e "$TW/received/000001.json" || fail "no forwarder posts arrived"
@@ -124,6 +137,13 @@ PY
   wait_until 180 "SSH with the configured key" ssh_ok || fail "SSH login as admin with the key from system-stats.conf"
   ok "ssh admin@ with the key from system-stats.conf (user created, sshd started)"
   guest_checks_first
+  card_check   # issue 22: web_password, the reason on the card; renames .applied back
+  case ${UPGRADE_PROOF:-auto} in
+    0) ;;
+    1) upgrade_proof ;;
+    *) if in_guest "test -f $PROOF_SOURCES"; then upgrade_proof
+       else RESULTS+=("upgrade proof: SKIPPED (image built without REPO_URL; UPGRADE_PROOF=1 requires it)"); fi ;;
+  esac
   A_ID=$(in_guest 'cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub')
   poweroff_guest || fail "systemctl poweroff did not stop qemu within 120 s"
   ok "systemctl poweroff: qemu exited ${POWEROFF_S}s later"
@@ -186,8 +206,10 @@ second_boot_a() {
   local r
   r=$(in_guest 'systemctl show -p ConditionResult --value system-stats-bootconf system-stats-firstboot system-stats-growroot; hostname')
   r=$(echo $r)   # one line, single spaces (systemctl show separates units by blank lines)
-  [ "$r" = "no no no $HOSTNAME_SET" ] || fail "second boot re-applied or lost settings: $r"
-  ok "second boot: bootconf/firstboot/growroot skipped (condition false), hostname kept"
+  # .applied was renamed back in the first boot: the card is applied again
+  [ "$r" = "yes yes no $HOSTNAME_SET" ] || fail "second boot: the renamed card not re-applied, or settings lost: $r"
+  ok "second boot: the card renamed back applied again (growroot skipped), hostname kept"
+  card_check_after_reboot
   [ "$(in_guest 'cat /etc/machine-id; cat /etc/ssh/ssh_host_ed25519_key.pub')" = "$A_ID" ] || fail "identity changed between boots of the same card"
   in_guest 'journalctl -b -1 -u system-stats -o cat --no-pager' > "$TW/a.stop.log"
   grep -q 'Stopped system-stats.service\|Deactivated successfully' "$TW/a.stop.log" && ! grep -qi 'timed out\|SIGKILL' "$TW/a.stop.log" ||
@@ -262,10 +284,12 @@ stock_image() {
   cp --sparse=always "$TW/base.img" "$img"
   fuse2fs "$img" "$mnt" -o "offset=$(part_offset "$img" 2)" >/dev/null
   chroot_mount "$mnt"
-  chroot "$mnt" systemctl disable -q system-stats-firstboot.service
+  chroot "$mnt" systemctl disable -q system-stats-firstboot.service system-stats-upgrade-guard.service
   chroot "$mnt" dpkg --purge system-stats >/dev/null
   chroot_unmount "$mnt"
-  rm -f "$mnt"/usr/lib/systemd/system/system-stats-firstboot.service
+  rm -f "$mnt"/usr/lib/systemd/system/system-stats-firstboot.service \
+    "$mnt"/usr/lib/systemd/system/system-stats-upgrade-guard.service \
+    "$mnt"/etc/apt/apt.conf.d/*system-stats*
   rm -rf "$mnt"/usr/libexec/system-stats-image
   umount "$mnt"; rmdir "$mnt"
   mdel -i "$img@@$FAT_OFF" ::/system-stats.conf
@@ -290,10 +314,40 @@ customized() {
 # ONLY="raspi3b customized" runs just those stages (after prepare), to debug one.
 ONLY=${ONLY:-}
 run() { if [ -z "$ONLY" ] || [[ " $ONLY " == *" $2 "* ]]; then stage "$@"; fi; }
+# raspi3b_parallel: copy C's boot in a subshell with its own qemu, beside the
+# -M virt chain; its stage line and results are merged when it ends.
+RASPI_PID=
+raspi3b_parallel() {
+  (
+    STAGES=() RESULTS=() QEMU_PID=
+    trap 'rc=$?; stop_qemu; printf "%s\n" "${STAGES[@]}" > "$TW/c.stages"; printf "%s\n" "${RESULTS[@]}" > "$TW/c.results"; exit $rc' EXIT
+    stage "copy C: -M raspi3b boot (parallel)" raspi3b
+  ) > "$TW/c.out" 2>&1 &
+  RASPI_PID=$!
+  log "copy C (-M raspi3b) boots in parallel (pid $RASPI_PID, log $TW/c.out)"
+}
+raspi3b_join() {
+  local rc=0
+  wait "$RASPI_PID" || rc=$?
+  RASPI_PID=
+  sed 's/^/  [raspi3b] /' "$TW/c.out"
+  local l
+  while IFS= read -r l; do [ -n "$l" ] && STAGES+=("$l"); done < "$TW/c.stages"
+  while IFS= read -r l; do [ -n "$l" ] && RESULTS+=("$l"); done < "$TW/c.results"
+  ((rc == 0)) || fail "raspi3b boot (parallel) failed"
+}
+
 stage "verify + unpack image, kernel/initrd/dtb from FAT" prepare
-run "copy A: first boot (-M virt)" first_boot_a
+if [ "${PARALLEL:-1}" = 1 ] && { [ -z "$ONLY" ] || [[ " $ONLY " == *" raspi3b "* ]]; }; then
+  raspi3b_parallel
+fi
+run "copy A: first boot (-M virt) + upgrade proof" first_boot_a
 run "copy A: second boot" second_boot_a
 run "copy B: first boot (identity)" first_boot_b
-run "copy C: -M raspi3b boot" raspi3b
 run "copy D: customize a stock image, boot it" customized
+if [ -n "$RASPI_PID" ]; then
+  stage "copy C: wait for the parallel raspi3b boot" raspi3b_join
+else
+  run "copy C: -M raspi3b boot" raspi3b
+fi
 echo "image-test: all checks passed"

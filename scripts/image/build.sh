@@ -1,6 +1,7 @@
 #!/bin/bash
 # `make image`: the flashable system-stats appliance image for Raspberry Pi 3, 4
-# and Zero 2 W (Debian bookworm arm64), from Debian's archive and the arm64 .deb
+# and Zero 2 W (Debian trixie arm64 by default, SUITE=bookworm for Debian 12),
+# from Debian's archive and the arm64 .deb
 # of `make cross-pi`, without Docker and without loop mounts:
 #   mmdebstrap (root mode straight into a directory, arm64 under qemu-user,
 #   INITRD=No + one initramfs built beside the package installation by
@@ -10,6 +11,11 @@
 # Knobs: DEB=path/to/system-stats_<v>_arm64.deb (default: target/pi/),
 #        CONF=file  system-stats.conf to put on the boot partition (checked with
 #                   system-stats-bootconf --check rules; applied on first boot),
+#        SUITE=trixie|bookworm (default trixie),
+#        REPO_URL=url REPO_PUBKEY=file  the signed system-stats apt repository
+#                   (make apt-repo) the appliance updates from, and its public key
+#                   (armored or binary); without REPO_URL the image has no such
+#                   source (scripts/image/repo.sh),
 #        IMAGE_MIRROR / IMAGE_SECURITY_MIRROR (default: this machine's apt sources),
 #        IMAGE_OUT (default target/image), IMAGE_WORK (default target/image-build).
 set -euo pipefail
@@ -30,7 +36,9 @@ else
   [ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || die "$DEB is not an arm64 package"
   VERSION=$(dpkg-deb -f "$DEB" Version); INCLUDE_DEB=,$DEB
 fi
-NAME=system-stats-pi-arm64-$VERSION
+NAME=system-stats-pi-arm64-$VERSION-$SUITE
+source "$IMAGE_DIR/repo.sh"
+repo_check_args
 CONF=${CONF:-$IMAGE_DIR/system-stats.conf}
 [ -f "$CONF" ] || die "CONF=$CONF: no such file"
 [ "$(id -u)" = 0 ] || die "make image runs as root (mmdebstrap --mode=root, genimage ownership)"
@@ -42,7 +50,8 @@ log "package: $DEB ($VERSION); mirror: $MIRROR; security: $SECURITY_MIRROR"
 PKGS=(systemd-sysv udev kmod dbus linux-image-arm64 raspi-firmware firmware-brcm80211
       initramfs-tools zstd systemd-resolved systemd-timesyncd avahi-daemon libnss-mdns
       openssh-server sudo fdisk e2fsprogs dosfstools wpasupplicant
-      iproute2 iputils-ping ca-certificates tzdata netbase procps passwd mawk)
+      iproute2 iputils-ping ca-certificates tzdata netbase procps passwd mawk
+      unattended-upgrades)
 rootfs() {
   # A killed earlier run may have left /proc, /sys or /dev mounted in the tree.
   local m
@@ -87,6 +96,7 @@ finish_rootfs() {
     done
   fi
   log "cmdline.txt: $(cat "$R/boot/firmware/cmdline.txt")"
+  repo_install "$R"
   mkdir -p "$OUT"
   dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Package}\t${Version}\t${Architecture}\n' |
     sort > "$OUT/$NAME.manifest"

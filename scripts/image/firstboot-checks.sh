@@ -7,7 +7,7 @@
 #   - after renaming .applied back and rebooting, the Wi-Fi configuration unchanged.
 # Uses the boot test's helpers and variables: in_guest, fail, ok, HTTP_PORT, TW.
 #
-#   card_prepare DIR        adds the settings to DIR/system-stats.conf (before mcopy)
+#   card_prepare FILE       adds the settings to the card's FILE (before mcopy)
 #   card_check              after the first boot: auth, reason, Wi-Fi file saved;
 #                           renames .applied back (the caller then reboots the guest)
 #   card_check_after_reboot after that reboot: the Wi-Fi file is byte for byte the same
@@ -16,9 +16,11 @@
 
 CARD_WEB_PASSWORD=${CARD_WEB_PASSWORD:-ci-web-pass-22}
 CARD_WPA=/etc/wpa_supplicant/wpa_supplicant-wlan0.conf
+# for every other request of the boot test to the agent
+AUTH=(-u "admin:$CARD_WEB_PASSWORD")
 
 card_prepare() {
-  local conf=$1/system-stats.conf
+  local conf=$1
   {
     echo "web_password=$CARD_WEB_PASSWORD"
     echo "wifi_ssid=CI Lab"

@@ -3,13 +3,18 @@
 # the Debian mirror to build from, stage timings.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 IMAGE_DIR=$ROOT/scripts/image
-SUITE=bookworm
+# Debian release of the image: trixie (13, stable) by default, bookworm (12) still works.
+SUITE=${SUITE:-trixie}
+case $SUITE in
+  trixie|bookworm) ;;
+  *) echo "SUITE=$SUITE: the image is built from trixie or bookworm" >&2; exit 2 ;;
+esac
 
 # Host packages of the image tooling (Debian 12), installed when missing.
 image_host_tools() {
   apt_install mmdebstrap qemu-user-static binfmt-support arch-test dosfstools mtools \
     genimage e2fsprogs fdisk bmap-tools xz-utils zstd fuse2fs qemu-system-arm \
-    openssh-client python3 curl ca-certificates systemd
+    openssh-client python3 curl ca-certificates systemd gnupg
 }
 
 # binfmt_misc is not mounted on CI machines: mount it and enable the qemu

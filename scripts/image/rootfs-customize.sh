@@ -21,7 +21,7 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\tsystem-stats\n::1\t\tlocalhost ip6-loca
 say "units"
 in_root systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
   avahi-daemon.service system-stats-growroot.service system-stats-ssh-hostkeys.service \
-  system-stats-firstboot.service
+  system-stats-firstboot.service system-stats-upgrade-guard.service
 # No SSH server unless system-stats.conf gives a key (the first-boot script starts it then).
 in_root systemctl disable ssh.service
 in_root systemctl mask serial-getty@ttyS0.service >/dev/null 2>&1 || true

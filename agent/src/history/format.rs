@@ -20,6 +20,12 @@ use crate::power::{Kind, PowerEvent};
 pub const MAGIC: &[u8; 8] = b"ssHIST\r\n";
 pub const VERSION: u32 = 1;
 
+/// The format version a file's first bytes announce (None: not ours).
+pub fn version_of(bytes: &[u8]) -> Option<u32> {
+    let v = bytes.strip_prefix(MAGIC.as_slice())?.get(..4)?;
+    Some(u32::from_le_bytes(v.try_into().ok()?))
+}
+
 /// Why a file cannot be read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError(pub String);
@@ -212,6 +218,18 @@ pub fn decode(bytes: &[u8]) -> Result<(Tiers, Vec<PowerEvent>), FormatError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_version_is_read_from_the_first_bytes_only() {
+        let bytes = encode(&Tiers::default(), &[]);
+        assert_eq!(version_of(&bytes), Some(VERSION));
+        let mut newer = MAGIC.to_vec();
+        newer.extend_from_slice(&7u32.to_le_bytes());
+        assert_eq!(version_of(&newer), Some(7));
+        assert!(decode(&newer).is_err());
+        assert_eq!(version_of(b"ssHIST\r\n\x01"), None);
+        assert_eq!(version_of(b"something else entirely"), None);
+    }
 
     fn sample() -> (Tiers, Vec<PowerEvent>) {
         let mut t = Tiers::default();

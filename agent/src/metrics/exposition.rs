@@ -6,7 +6,7 @@
 use super::model::MetricFamily;
 use super::node::raw::RawCounters;
 use super::node::textfile::{render as render_text_families, TextFamily, Textfiles};
-use crate::power::Kind;
+use super::system_stats_events::EventCounts;
 use crate::snapshot::Snapshot;
 use std::collections::BTreeSet;
 
@@ -57,8 +57,8 @@ fn accepted(tf: &Textfiles, ours: &BTreeSet<&str>) -> (Vec<TextFamily>, Vec<(Str
     (out, rejected)
 }
 
-/// `events`: the power/heat event counts (None without history).
-pub fn exposition(snap: &Snapshot, raw: &RawCounters, events: Option<&[(Kind, u64)]>) -> String {
+/// `events`: the power/heat events and rollbacks (None: nothing to count).
+pub fn exposition(snap: &Snapshot, raw: &RawCounters, events: Option<EventCounts>) -> String {
     let mut families = super::families(snap, raw, events);
     let Some(tf) = &raw.textfile else {
         return super::text::render(&families);
@@ -132,8 +132,12 @@ mod tests {
             }),
             ..Default::default()
         };
-        let counts = [(Kind::Throttled, 2)];
-        let text = exposition(&Snapshot::default(), &raw, Some(&counts));
+        let counts = [(crate::power::Kind::Throttled, 2)];
+        let text = exposition(
+            &Snapshot::default(),
+            &raw,
+            EventCounts::of(Some(&counts), None),
+        );
         let types = text
             .lines()
             .filter(|l| l.starts_with("# TYPE system_stats_rpi_events_total "))

@@ -4,14 +4,14 @@
 
 use super::model::MetricFamily;
 use super::node::raw::RawCounters;
-use crate::power::Kind;
+use super::system_stats_events::EventCounts;
 use crate::snapshot::Snapshot;
 
-/// `events`: the counts of the power/heat events (None without history).
+/// `events`: the power/heat events and rollbacks (None: nothing to count).
 pub fn families(
     snap: &Snapshot,
     raw: &RawCounters,
-    events: Option<&[(Kind, u64)]>,
+    events: Option<EventCounts>,
 ) -> Vec<MetricFamily> {
     let mut out = super::node::families(snap, raw);
     out.extend(super::system_stats::families(snap));

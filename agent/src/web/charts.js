@@ -135,7 +135,7 @@
       li.textContent = when + " — " + e.message;
       return li;
     }));
-    if (!events.length) ul.innerHTML = "<li class=muted>no power or heat events</li>";
+    if (!events.length) ul.innerHTML = "<li class=muted>no events</li>";
   }
 
   async function load() {

@@ -173,4 +173,13 @@ catalogue! {
         check: |x| v::absolute_path(x).map(drop),
         ..AGENT_BASE
     };
+    ROLLBACK_FILE = SettingSpec {
+        env: "SYSTEM_STATS_ROLLBACK_FILE",
+        flag: "rollback-file",
+        default: Some("/var/lib/system-stats-image/rollbacks.jsonl"),
+        help: "the image's upgrade guard's record of rolled-back upgrades, shown as upgrade_rolled_back events (a missing file: none)",
+        expected: "an absolute path (starting with /)",
+        check: |x| v::absolute_path(x).map(drop),
+        ..AGENT_BASE
+    };
 }

@@ -4,6 +4,7 @@
 //! file `cursors/<key>` holding the next seq it still needs. Segments every
 //! destination has passed are deleted; when the total exceeds the cap the
 //! oldest segment goes first. A torn last line after a crash is cut off.
+//! `FORMAT` marks the layout's version (see [`format`]).
 //! A record may also carry `"prom":{"ms":..,"instance":..,"text":..}`, the
 //! agent's `/metrics` scrape of the same poll, for remote-write destinations.
 //!
@@ -15,6 +16,7 @@ pub mod actor;
 mod append;
 pub mod cursor;
 pub mod durability;
+pub mod format;
 pub mod fsync;
 pub mod memory;
 mod open;

@@ -86,6 +86,23 @@ impl Spool {
         keys: &[String],
         renames: &[(String, String)],
     ) -> io::Result<Spool> {
+        match super::format::settle(dir)? {
+            super::format::Settled::Readable => {}
+            super::format::Settled::SetAside { found, kept } => warn!(
+                spool = %dir.display(),
+                kept = %kept.display(),
+                "the spool in {} is in a format this forwarder cannot read ({}; it reads format {}), \
+                 written by a newer system-stats-forwarder: its samples and cursors are kept untouched \
+                 in {}, and an empty spool starts (a newer forwarder can read them there)",
+                dir.display(),
+                match &found {
+                    super::format::Marker::Version(v) => format!("format {v}"),
+                    super::format::Marker::Unknown(t) => format!("an unknown format marker {t:?}"),
+                },
+                super::format::VERSION,
+                kept.display()
+            ),
+        }
         let seg_dir = dir.join("segments");
         let cur_dir = dir.join("cursors");
         for (old, key) in renames {

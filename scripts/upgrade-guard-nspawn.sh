@@ -1,0 +1,209 @@
+#!/bin/bash
+# Real-systemd proof of the upgrade guard (not for CI: a few minutes, root):
+#   scripts/upgrade-guard-nspawn.sh target/debian/system-stats_<A>_<arch>.deb
+# In a Debian bookworm container booted with systemd (systemd-nspawn -b, the
+# rootfs cache of scripts/nspawn-deb-test.sh), with the image's guard files
+# (scripts/image/rootfs: upgrade-guard, its apt hooks and unit) installed:
+#   1. apt installs A; its .deb is kept as the image build keeps it;
+#   2. a signed repository (scripts/apt-repo.sh) served inside the container
+#      offers B (A+1): `apt-get upgrade` takes it, the guard keeps B's .deb;
+#   3. the repository adds C (A+2, its agent exits 1 at start): `apt-get
+#      upgrade` takes it, the guard rolls back to B: journal line naming both,
+#      rollbacks.jsonl, `Pin-Priority: -1` for C; the agent runs B again, with
+#      its history, and shows the upgrade_rolled_back event in /events and /metrics;
+#   4. `apt-get upgrade` again leaves C alone;
+#   5. the repository adds D (A+3, its postinst fails): still taken (only C is
+#      pinned), then rolled back to B for the failed maintainer script.
+# Env: ROOTFS, WORK, MIRROR, KEEP_WORK=1 as scripts/nspawn-deb-test.sh.
+# Exit code 0 = every check passed; each phase prints its time.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+LOG_TAG=guard-nspawn
+DEB=${1:-${DEB:-}}
+[ -n "$DEB" ] && [ -f "$DEB" ] || die "usage: $0 path/to/system-stats_<version>_<arch>.deb"
+DEB=$(readlink -f "$DEB")
+[ "$(id -u)" = 0 ] || die "needs root (debootstrap, systemd-nspawn)"
+ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs}
+WORK=${WORK:-$(mktemp -d /tmp/system-stats-guard.XXXXXX)}
+MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+  grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
+# The same include list as scripts/nspawn-deb-test.sh, so both share the cache.
+INCLUDE=systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db,procps
+MACHINE=ssguard-$$
+mkdir -p "$WORK"
+phase() { log "phase '$1': $(elapsed "$2")s"; }
+
+t=$EPOCHREALTIME
+apt_install debootstrap systemd-container util-linux procps apt-utils gpg
+if [ ! -x "$ROOTFS/lib/systemd/systemd" ] || [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "bookworm minbase $INCLUDE" ]; then
+  [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources; set MIRROR"
+  log "debootstrap bookworm into $ROOTFS (a few minutes)"
+  rm -rf "$ROOTFS.tmp" "$ROOTFS"; mkdir -p "$(dirname "$ROOTFS")"
+  debootstrap --variant=minbase --include="$INCLUDE" bookworm "$ROOTFS.tmp" "$MIRROR" \
+    >"$WORK/debootstrap.log" 2>&1 || { tail -30 "$WORK/debootstrap.log"; die debootstrap; }
+  rm -f "$ROOTFS.tmp/etc/machine-id"; : >"$ROOTFS.tmp/etc/machine-id"
+  chroot "$ROOTFS.tmp" apt-get clean
+  mv "$ROOTFS.tmp" "$ROOTFS"
+  echo "bookworm minbase $INCLUDE" >"$ROOTFS.stamp"
+fi
+phase "host packages + rootfs" "$t"
+
+# ---- releases, key, repository (B only for now) ---------------------------------
+t=$EPOCHREALTIME
+SRV=$WORK/srv; mkdir -p "$SRV/debs" "$SRV/repo" "$SRV/guard"
+cp "$DEB" "$SRV/debs/"
+mapfile -t REL < <("$ROOT/scripts/test-releases.sh" "$DEB" "$SRV/debs")
+B=${REL[0]}; C=${REL[1]}; D=${REL[2]}
+VA=$(deb_field "$DEB" Version); VB=$(deb_field "$B" Version); VC=$(deb_field "$C" Version); VD=$(deb_field "$D" Version)
+"$ROOT/scripts/apt-repo.sh" key "$WORK/repo.key" >/dev/null
+"$ROOT/scripts/apt-repo.sh" build "$SRV/repo" "$WORK/repo.key" "$B" >/dev/null
+cp -r "$ROOT/scripts/image/rootfs/." "$SRV/guard/"
+phase "releases A=$VA B=$VB C=$VC (no start) D=$VD (postinst fails) + signed repository with B" "$t"
+
+# ---- boot ------------------------------------------------------------------------
+t=$EPOCHREALTIME
+systemd-nspawn --quiet --register=no --keep-unit --volatile=overlay --private-network \
+  -M "$MACHINE" -D "$ROOTFS" --bind-ro="$SRV:/srv" -b --console=pipe \
+  </dev/null >"$WORK/console.log" 2>&1 &
+NSPAWN=$!
+LEADER=
+in_ct() {
+  nsenter -t "$LEADER" -a -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
+}
+cleanup() {
+  local rc=$?
+  set +e
+  if kill -0 "$NSPAWN" 2>/dev/null; then
+    [ -n "$LEADER" ] && in_ct journalctl -b --no-pager >"$WORK/journal.log" 2>&1
+    kill -TERM "$NSPAWN"
+    for _ in $(seq 200); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$NSPAWN" 2>/dev/null && kill -KILL "$NSPAWN"
+    wait "$NSPAWN" 2>/dev/null
+  fi
+  rmdir "/run/systemd/nspawn/propagate/$MACHINE" 2>/dev/null
+  if [ "$rc" != 0 ]; then
+    echo "--- last 60 lines of the container journal ($WORK/journal.log):"
+    tail -60 "$WORK/journal.log" 2>/dev/null
+  fi
+  [ "$rc" = 0 ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "$WORK"
+  log "container stopped; guard proof total $(elapsed "$_T0")s (exit $rc)"
+}
+trap cleanup EXIT
+for _ in $(seq 300); do
+  for p in $(pgrep -P "$NSPAWN" || true); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && LEADER=$p
+  done
+  [ -n "$LEADER" ] && break
+  kill -0 "$NSPAWN" 2>/dev/null || { cat "$WORK/console.log"; die "nspawn exited"; }
+  sleep 0.1
+done
+[ -n "$LEADER" ] || die "container init not found"
+state=
+for _ in $(seq 120); do
+  state=$(in_ct timeout 60 systemctl is-system-running --wait 2>/dev/null) && break
+  case "$state" in degraded|maintenance|stopping) break;; esac
+  sleep 0.5
+done
+[ "$state" = running ] || { in_ct systemctl --failed --no-pager; die "container system is $state"; }
+phase "boot" "$t"
+
+# ct_phase NAME SCRIPT [ARGS]: a phase run inside the container (bash, set -e, helpers).
+ct_phase() {
+  local name=$1 script=$2 t=$EPOCHREALTIME
+  shift 2
+  in_ct bash -s "$@" <<EOS || die "phase '$name'"
+set -euo pipefail
+PKG=system-stats; G=/var/lib/system-stats-image
+APT=(apt-get -o DPkg::Lock::Timeout=900 -q -y)
+ok()   { echo "  ok: \$*"; }
+fail() { echo "FAIL: \$*"; journalctl -b --no-pager -n 40 -u system-stats-upgrade-guard -u system-stats; exit 1; }
+ver()  { dpkg-query -W -f='\${Version}' \$PKG; }
+wait_for() { local n=\$(( \$1 * 2 )); shift; for _ in \$(seq "\$n"); do "\$@" >/dev/null 2>&1 && return 0; sleep 0.5; done; return 1; }
+guard_idle() { [ ! -e \$G/upgrade-pending ] && ! systemctl is-active --quiet system-stats-upgrade-guard; }
+rollbacks_are() { [ "\$(wc -l <\$G/rollbacks.jsonl)" = "\$1" ]; }
+$script
+EOS
+  phase "$name" "$t"
+}
+
+ct_phase "install A + guard" '
+cp -r /srv/guard/. /
+systemctl daemon-reload
+systemctl enable -q system-stats-upgrade-guard.service
+: >/etc/apt/sources.list; rm -f /etc/apt/sources.list.d/*
+"${APT[@]}" install /srv/debs/$(basename "$1") >/tmp/a.log 2>&1 || { cat /tmp/a.log; fail "install A"; }
+/usr/libexec/system-stats-image/upgrade-guard keep /srv/debs/$(basename "$1")
+[ "$(ver)" = "$2" ] && systemctl is-active --quiet system-stats || fail "A not running"
+ls $G/debs/*_$2_*.deb >/dev/null || fail "A not kept"
+cp /srv/repo/system-stats-archive-keyring.gpg /usr/share/keyrings/
+printf "Types: deb\nURIs: http://127.0.0.1:8080/\nSuites: stable\nComponents: main\nSigned-By: /usr/share/keyrings/system-stats-archive-keyring.gpg\n" \
+  >/etc/apt/sources.list.d/system-stats.sources
+systemd-run -q --unit=repo-server python3 -m http.server --bind 127.0.0.1 --directory /srv/repo 8080
+wait_for 30 curl -fsS http://127.0.0.1:8080/dists/stable/InRelease || fail "repository not served"
+ok "A ($2) installed, kept in $G/debs; repository served with B"
+' "$DEB" "$VA"
+
+ct_phase "apt-get upgrade takes B" '
+"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
+"${APT[@]}" upgrade >/tmp/b.log 2>&1 || { cat /tmp/b.log; fail "apt-get upgrade to B"; }
+wait_for 200 guard_idle || fail "the guard did not finish"
+[ "$(ver)" = "$1" ] || fail "installed: $(ver), want B $1"
+systemctl is-active --quiet system-stats || fail "B not running"
+ls $G/debs/*_$1_*.deb >/dev/null || fail "B not kept"
+[ "$(ls $G/debs/*.deb | wc -l)" = 1 ] || fail "older .debs kept: $(ls $G/debs)"
+[ ! -e $G/rollbacks.jsonl ] || fail "a rollback was recorded for B"
+journalctl -b -u system-stats-upgrade-guard -o cat | grep -F "system-stats $1 is running" || fail "no guard line for B"
+ok "B ($1) runs; its .deb is the kept copy"
+' "$VB"
+
+"$ROOT/scripts/apt-repo.sh" build "$SRV/repo" "$WORK/repo.key" "$C" >/dev/null
+ct_phase "apt-get upgrade takes C, the guard rolls back to B" '
+"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
+"${APT[@]}" upgrade >/tmp/c.log 2>&1 || echo "  (apt-get upgrade to C exited $?)"
+grep -E "Unpacking system-stats \($2\)" /tmp/c.log || { cat /tmp/c.log; fail "C was not installed"; }
+wait_for 300 test -s $G/rollbacks.jsonl || fail "no rollback within 300 s"
+wait_for 200 guard_idle || fail "the guard did not finish"
+[ "$(ver)" = "$1" ] || fail "installed: $(ver), want B $1"
+wait_for 60 systemctl is-active --quiet system-stats || fail "B not running again"
+line=$(journalctl -b -u system-stats-upgrade-guard -o cat | grep -F "system-stats $2 rolled back to $1") || fail "no journal line"
+echo "  journal: $line"
+echo "  rollbacks.jsonl: $(cat $G/rollbacks.jsonl)"
+python3 -c "import json,sys; e=json.loads(open(\"$G/rollbacks.jsonl\").readline()); assert e[\"from\"]==\"$2\" and e[\"to\"]==\"$1\" and e[\"reason\"] and e[\"at\"], e"
+echo "  reason: $(cat $G/last-rollback)"
+grep -A3 "Pin: version $2" /etc/apt/preferences.d/system-stats-rolled-back | grep -q "Pin-Priority: -1" || fail "C not pinned"
+apt-cache policy system-stats | grep -E "^ +$2 +-1$" || { apt-cache policy system-stats; fail "policy: C not at -1"; }
+broken=$2
+shows_rollback() { curl -fsS http://127.0.0.1:5001/events | python3 -c "import json,sys; sys.exit(not any(e[\"kind\"]==\"upgrade_rolled_back\" and e[\"from\"]==\"$broken\" for e in json.load(sys.stdin)[\"events\"]))"; }
+wait_for 30 shows_rollback || fail "GET /events has no upgrade_rolled_back event from $2"
+curl -fsS http://127.0.0.1:5001/metrics | grep -F "system_stats_rpi_events_total{kind=\"upgrade_rolled_back\"} 1" || fail "/metrics"
+journalctl -b -u system-stats -o cat | grep "history restored from" >/dev/null || fail "the history was not restored across the upgrades"
+ok "the agent (B) shows it: GET /events upgrade_rolled_back, the events metric; its history was restored"
+ok "C ($2) rolled back to B ($1): journal, rollbacks.jsonl, pin"
+' "$VB" "$VC"
+
+ct_phase "the next apt-get upgrade leaves C alone" '
+"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
+"${APT[@]}" upgrade >/tmp/c2.log 2>&1 || { cat /tmp/c2.log; fail "apt-get upgrade"; }
+grep -q "^0 upgraded" /tmp/c2.log || { cat /tmp/c2.log; fail "apt-get upgrade did something"; }
+[ "$(ver)" = "$1" ] || fail "installed: $(ver)"
+[ "$(wc -l <$G/rollbacks.jsonl)" = 1 ] || fail "another rollback"
+ok "apt-get upgrade: 0 upgraded, B ($1) stays"
+' "$VB"
+
+"$ROOT/scripts/apt-repo.sh" build "$SRV/repo" "$WORK/repo.key" "$D" >/dev/null
+ct_phase "a newer D is taken; its failing postinst is rolled back" '
+"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
+"${APT[@]}" upgrade >/tmp/d.log 2>&1 && { cat /tmp/d.log; fail "apt-get upgrade to D succeeded"; }
+grep -E "Unpacking system-stats \($2\)" /tmp/d.log >/dev/null || { cat /tmp/d.log; fail "D was not taken"; }
+wait_for 300 rollbacks_are 2 || fail "no second rollback"
+wait_for 200 guard_idle || fail "the guard did not finish"
+[ "$(ver)" = "$1" ] && [ "$(dpkg-query -W -f="\${db:Status-Abbrev}" system-stats)" = "ii " ] || fail "installed: $(ver)"
+wait_for 60 systemctl is-active --quiet system-stats || fail "B not running again"
+tail -1 $G/rollbacks.jsonl | grep -F "maintainer scripts failed" || fail "reason"
+journalctl -b -u system-stats-upgrade-guard -o cat | grep -F "system-stats $2 rolled back to $1" || fail "no journal line"
+"${APT[@]}" upgrade >/tmp/d2.log 2>&1 && grep -q "^0 upgraded" /tmp/d2.log || { cat /tmp/d2.log; fail "D retried"; }
+ok "D ($2) taken, postinst failure rolled back to B ($1), then left alone"
+' "$VB" "$VD"
+
+log "PASSED: A $VA -> B $VB; C $VC and D $VD rolled back to B; total $(elapsed "$_T0")s"
