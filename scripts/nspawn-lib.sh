@@ -5,8 +5,8 @@
 # host whose PID 1 is not systemd (no machined: --register=no --keep-unit).
 #
 #   ct_rootfs            build or reuse $ROOTFS (SUITE, INCLUDE, MIRROR)
-#   ct_boot DIR          boot it with DIR bound read-only at /srv/debs; waits
-#                        until the system is running
+#   ct_boot DIR [AT]     boot it with DIR bound read-only at AT (default
+#                        /srv/debs); waits until the system is running
 #   in_ct cmd...         run cmd inside (clean environment)
 #   ct_stop              journal to $WORK/journal.log, clean poweroff
 #
@@ -59,7 +59,7 @@ ct_boot() {
   # their SystemCallFilter=) could not be checked. The units themselves keep
   # an empty CapabilityBoundingSet=: they cannot set the clock.
   systemd-nspawn --quiet --register=no --keep-unit --volatile=overlay --private-network \
-    --capability=CAP_SYS_TIME -M "$MACHINE" -D "$ROOTFS" --bind-ro="$1:/srv/debs" -b \
+    --capability=CAP_SYS_TIME -M "$MACHINE" -D "$ROOTFS" --bind-ro="$1:${2:-/srv/debs}" -b \
     --console=pipe </dev/null >"$WORK/console.log" 2>&1 &
   NSPAWN=$!
   for _ in $(seq 300); do # the container's PID 1: nspawn's child whose comm is "systemd"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Real-systemd proof of the upgrade guard (not for CI: a few minutes, root):
 #   scripts/upgrade-guard-nspawn.sh target/debian/system-stats_<A>_<arch>.deb
-# In a Debian bookworm container booted with systemd (systemd-nspawn -b, the
-# rootfs cache of scripts/nspawn-deb-test.sh), with the image's guard files
+# In a Debian container booted with systemd (scripts/nspawn-lib.sh: SUITE,
+# default bookworm, and the rootfs cache scripts/nspawn-deb-test.sh uses), with the image's guard files
 # (scripts/image/rootfs: upgrade-guard, its apt hooks and unit) installed:
 #   1. apt installs A; its .deb is kept as the image build keeps it;
 #   2. a signed repository (scripts/apt-repo.sh) served inside the container
@@ -14,7 +14,7 @@
 #   4. `apt-get upgrade` again leaves C alone;
 #   5. the repository adds D (A+3, its postinst fails): still taken (only C is
 #      pinned), then rolled back to B for the failed maintainer script.
-# Env: ROOTFS, WORK, MIRROR, KEEP_WORK=1 as scripts/nspawn-deb-test.sh.
+# Env: SUITE, ROOTFS, WORK, MIRROR, KEEP_WORK=1 as scripts/nspawn-deb-test.sh.
 # Exit code 0 = every check passed; each phase prints its time.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -23,29 +23,13 @@ DEB=${1:-${DEB:-}}
 [ -n "$DEB" ] && [ -f "$DEB" ] || die "usage: $0 path/to/system-stats_<version>_<arch>.deb"
 DEB=$(readlink -f "$DEB")
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, systemd-nspawn)"
-ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs}
-WORK=${WORK:-$(mktemp -d /tmp/system-stats-guard.XXXXXX)}
-MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
-  grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
-# The same include list as scripts/nspawn-deb-test.sh, so both share the cache.
-INCLUDE=systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db,procps
-MACHINE=ssguard-$$
-mkdir -p "$WORK"
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/nspawn-lib.sh"
 phase() { log "phase '$1': $(elapsed "$2")s"; }
 
 t=$EPOCHREALTIME
-apt_install debootstrap systemd-container util-linux procps apt-utils gpg
-if [ ! -x "$ROOTFS/lib/systemd/systemd" ] || [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "bookworm minbase $INCLUDE" ]; then
-  [ -n "$MIRROR" ] || die "no Debian mirror found in the apt sources; set MIRROR"
-  log "debootstrap bookworm into $ROOTFS (a few minutes)"
-  rm -rf "$ROOTFS.tmp" "$ROOTFS"; mkdir -p "$(dirname "$ROOTFS")"
-  debootstrap --variant=minbase --include="$INCLUDE" bookworm "$ROOTFS.tmp" "$MIRROR" \
-    >"$WORK/debootstrap.log" 2>&1 || { tail -30 "$WORK/debootstrap.log"; die debootstrap; }
-  rm -f "$ROOTFS.tmp/etc/machine-id"; : >"$ROOTFS.tmp/etc/machine-id"
-  chroot "$ROOTFS.tmp" apt-get clean
-  mv "$ROOTFS.tmp" "$ROOTFS"
-  echo "bookworm minbase $INCLUDE" >"$ROOTFS.stamp"
-fi
+apt_install apt-utils gpg
+ct_rootfs
 phase "host packages + rootfs" "$t"
 
 # ---- releases, key, repository (B only for now) ---------------------------------
@@ -62,26 +46,10 @@ phase "releases A=$VA B=$VB C=$VC (no start) D=$VD (postinst fails) + signed rep
 
 # ---- boot ------------------------------------------------------------------------
 t=$EPOCHREALTIME
-systemd-nspawn --quiet --register=no --keep-unit --volatile=overlay --private-network \
-  -M "$MACHINE" -D "$ROOTFS" --bind-ro="$SRV:/srv" -b --console=pipe \
-  </dev/null >"$WORK/console.log" 2>&1 &
-NSPAWN=$!
-LEADER=
-in_ct() {
-  nsenter -t "$LEADER" -a -- env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
-}
 cleanup() {
   local rc=$?
   set +e
-  if kill -0 "$NSPAWN" 2>/dev/null; then
-    [ -n "$LEADER" ] && in_ct journalctl -b --no-pager >"$WORK/journal.log" 2>&1
-    kill -TERM "$NSPAWN"
-    for _ in $(seq 200); do kill -0 "$NSPAWN" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$NSPAWN" 2>/dev/null && kill -KILL "$NSPAWN"
-    wait "$NSPAWN" 2>/dev/null
-  fi
-  rmdir "/run/systemd/nspawn/propagate/$MACHINE" 2>/dev/null
+  ct_stop
   if [ "$rc" != 0 ]; then
     echo "--- last 60 lines of the container journal ($WORK/journal.log):"
     tail -60 "$WORK/journal.log" 2>/dev/null
@@ -90,22 +58,7 @@ cleanup() {
   log "container stopped; guard proof total $(elapsed "$_T0")s (exit $rc)"
 }
 trap cleanup EXIT
-for _ in $(seq 300); do
-  for p in $(pgrep -P "$NSPAWN" || true); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && LEADER=$p
-  done
-  [ -n "$LEADER" ] && break
-  kill -0 "$NSPAWN" 2>/dev/null || { cat "$WORK/console.log"; die "nspawn exited"; }
-  sleep 0.1
-done
-[ -n "$LEADER" ] || die "container init not found"
-state=
-for _ in $(seq 120); do
-  state=$(in_ct timeout 60 systemctl is-system-running --wait 2>/dev/null) && break
-  case "$state" in degraded|maintenance|stopping) break;; esac
-  sleep 0.5
-done
-[ "$state" = running ] || { in_ct systemctl --failed --no-pager; die "container system is $state"; }
+ct_boot "$SRV" /srv
 phase "boot" "$t"
 
 # ct_phase NAME SCRIPT [ARGS]: a phase run inside the container (bash, set -e, helpers).

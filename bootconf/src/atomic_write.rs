@@ -1,29 +1,28 @@
 //! Writing a file so that a power loss leaves the old or the new content, never
-//! half: a temporary file in the same directory, fsynced, renamed over the
-//! target, then the directory fsynced.
+//! half: common's `fsutil::replace` (a temporary file in the same directory,
+//! its mode set before the data, fsynced, renamed over the target), then the
+//! directory fsynced where the filesystem allows it (the card's FAT may not).
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use system_stats_common::fsutil::{replace, Durability, Replace};
 
 /// Writes `data` to `path` with `mode` (ignored where the filesystem has no
 /// modes, as on FAT). The error names the path.
 pub fn write_atomically(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
-    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let tmp = path.with_extension("bootconf-tmp");
-    let mut f = fs::File::create(&tmp).map_err(err)?;
-    // Before the data: a secret is never readable by others, not even briefly.
-    // FAT has no modes: setting them there fails and does not matter.
-    let _ = f.set_permissions(fs::Permissions::from_mode(mode));
-    f.write_all(data).map_err(err)?;
-    f.sync_all().map_err(err)?;
-    fs::rename(&tmp, path).map_err(err)?;
+    let how = Replace {
+        temp_suffix: ".bootconf-tmp",
+        mode: Some(mode),
+        durability: Durability::Data,
+        ..Replace::default()
+    };
+    replace(path, data, &how).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     sync_dir(path);
     Ok(())
 }
 
-/// fsyncs the directory holding `path` (a rename or removal in it is durable).
+/// fsyncs the directory holding `path` (a rename or removal in it is durable),
+/// as far as its filesystem can.
 pub fn sync_dir(path: &Path) {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if let Ok(d) = fs::File::open(dir) {
