@@ -84,6 +84,18 @@ pub fn replace(path: &Path, data: &[u8], how: &Replace) -> io::Result<()> {
     Ok(())
 }
 
+/// `name`, or `name.1`, `name.2`...: the first that does not exist in `dir`
+/// (where a file is kept aside without overwriting an earlier one).
+pub fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let mut p = dir.join(name);
+    let mut n = 0;
+    while p.exists() {
+        n += 1;
+        p = dir.join(format!("{name}.{n}"));
+    }
+    p
+}
+
 /// [`replace`] with the defaults: `.tmp`, the umask's mode, `Full`.
 pub fn write_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
     replace(path, data, &Replace::default())

@@ -12,6 +12,7 @@ use crate::power::PowerEvent;
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use system_stats_common::fsutil::free_name;
 
 pub const FILE_NAME: &str = "history.bin";
 pub const ASIDE_NAME: &str = "history.bin.corrupt";
@@ -37,17 +38,6 @@ fn newer_version_at(path: &Path) -> Option<u32> {
     let mut head = [0u8; 12];
     File::open(path).ok()?.read_exact(&mut head).ok()?;
     version_of(&head).filter(|v| *v > VERSION)
-}
-
-/// `name`, or `name.1`, `name.2`... : the first that does not exist in `dir`.
-fn free_name(dir: &Path, name: &str) -> PathBuf {
-    let mut p = dir.join(name);
-    let mut n = 0;
-    while p.exists() {
-        n += 1;
-        p = dir.join(format!("{name}.{n}"));
-    }
-    p
 }
 
 /// What was in the directory at start-up.

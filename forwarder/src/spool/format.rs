@@ -10,6 +10,7 @@ use super::fsync::sync_dir;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use system_stats_common::fsutil::free_name;
 
 /// The layout this forwarder reads and writes.
 pub const VERSION: u32 = 1;
@@ -92,17 +93,6 @@ pub fn settle(dir: &Path) -> io::Result<Settled> {
 fn write_marker(dir: &Path) -> io::Result<()> {
     fs::File::create(dir.join(file_name()))?;
     sync_dir(dir)
-}
-
-/// `name`, or `name.1`, `name.2`...: the first that does not exist in `dir`.
-fn free_name(dir: &Path, name: &str) -> PathBuf {
-    let mut p = dir.join(name);
-    let mut n = 0;
-    while p.exists() {
-        n += 1;
-        p = dir.join(format!("{name}.{n}"));
-    }
-    p
 }
 
 #[cfg(test)]
