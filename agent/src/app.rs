@@ -4,14 +4,14 @@
 
 use crate::auth::{Authenticator, Gate};
 use crate::collect::coalesce::Coalescer;
+use crate::collect::sampler::CpuSampler;
 use crate::collect::Collector;
 use crate::config::Config;
-use crate::http::{routes, AppState};
 use crate::platform::HostCollector;
-use crate::reload::{self, Reloadable};
-use crate::sampler::CpuSampler;
+use crate::server::http::{routes, AppState};
+use crate::server::reload::{self, Reloadable};
+use crate::server::{listener, tls};
 use crate::storage_watch;
-use crate::{serve, tls};
 use std::sync::Arc;
 use std::time::Duration;
 use system_stats_common::notify;
@@ -74,9 +74,10 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         auth: (gate.clone()).map(|g| (g, security.auth_sources.clone())),
     });
     let service = warp::service(routes(state));
-    let (addr, server) = serve::start(config.listen, tls_config.clone(), gate, service, shutdown)
-        .await
-        .map_err(|e| RunError(format!("cannot listen on {}: {e}", config.listen)))?;
+    let (addr, server) =
+        listener::start(config.listen, tls_config.clone(), gate, service, shutdown)
+            .await
+            .map_err(|e| RunError(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(
         listen_address = %addr,
         procfs = %config.sources.procfs.display(),

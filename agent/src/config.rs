@@ -3,7 +3,7 @@
 //! once into a typed `Config`.
 
 use crate::platform::Sources;
-use crate::security_settings::{self as security, Security};
+use crate::server::security_settings::{self as security, Security};
 use std::ffi::OsString;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

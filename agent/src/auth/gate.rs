@@ -125,7 +125,7 @@ fn too_many(retry_after_secs: u64) -> Response<Body> {
 
 /// The same JSON error bodies as the routes' 404 and 405.
 fn json(status: StatusCode, message: &str) -> Response<Body> {
-    crate::http_response::error(status, message).map(Body::from)
+    crate::server::http::response::error(status, message).map(Body::from)
 }
 
 #[cfg(test)]

@@ -7,10 +7,10 @@
 
 use super::{file, series, tiers::FINE_STEP, History};
 use crate::collect::coalesce::Coalescer;
+use crate::collect::sampler::CpuSampler;
 use crate::collect::{with_cpu_window, Collector, Want};
 use crate::config::HistoryConfig;
 use crate::power::{self, Detector, Flags};
-use crate::sampler::CpuSampler;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -4,8 +4,8 @@
 //! what is in use stays.
 
 use crate::auth::{AuthSources, Authenticator, Gate};
-use crate::security_settings::{TLS_CERT_FILE, TLS_KEY_FILE};
-use crate::tls::{LoadError, ReloadableCert};
+use crate::server::security_settings::{TLS_CERT_FILE, TLS_KEY_FILE};
+use crate::server::tls::{LoadError, ReloadableCert};
 use std::sync::Arc;
 
 /// What SIGHUP reloads: each part is `None` when it is not configured.

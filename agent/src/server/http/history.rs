@@ -5,9 +5,9 @@
 
 use crate::history::render::Range;
 use crate::history::History;
-use crate::http_response::{error, ok, JSON};
 use crate::power::PowerEvent;
 use crate::rollbacks::{Rollback, RollbackLog};
+use crate::server::http::response::{error, ok, JSON};
 use serde::Serialize;
 use std::collections::HashMap;
 use warp::http::{Response, StatusCode};
@@ -48,7 +48,7 @@ fn history(
 }
 
 /// The status page's charts, embedded at build time.
-pub const CHARTS_JS: &str = include_str!("web/charts.js");
+pub const CHARTS_JS: &str = include_str!("../../web/charts.js");
 
 /// One event as `/events` shows it.
 #[derive(Serialize)]

@@ -1,14 +1,20 @@
 //! HTTP routes (warp): `GET /system`, `GET /health`, `GET /metrics`
 //! (Prometheus text), `GET /` (the embedded status page), the history
-//! routes of `http_history`, and JSON bodies
-//! for 404 and 405 so clients never have to parse HTML errors.
+//! routes of `history`, `GET /alerts` (`alerts`), the status page's
+//! `bootconf_banner`, and JSON bodies (`response`) for 404 and 405 so
+//! clients never have to parse HTML errors.
+
+pub mod alerts;
+pub mod bootconf_banner;
+pub mod history;
+pub mod response;
 
 use crate::collect::coalesce::{Coalescer, Stamped};
+use crate::collect::cpu_usage::CpuState;
+use crate::collect::sampler::CpuSampler;
 use crate::collect::{with_cpu_window, Want};
-use crate::cpu_usage::CpuState;
-use crate::http_response as respond;
 use crate::metrics::system_stats_events::EventCounts;
-use crate::sampler::CpuSampler;
+use response as respond;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use warp::http::{Response, StatusCode};
@@ -85,7 +91,7 @@ async fn system(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
 }
 
 /// The status page, embedded at build time.
-pub const STATUS_PAGE: &str = include_str!("web/status.html");
+pub const STATUS_PAGE: &str = include_str!("../../web/status.html");
 
 /// `GET /metrics`: the Prometheus text of the coalesced collection.
 async fn metrics(state: AppState) -> Result<Response<Vec<u8>>, Infallible> {
@@ -130,8 +136,9 @@ async fn recover(err: Rejection) -> Result<Response<Vec<u8>>, Infallible> {
 
 /// All routes, with request logging at debug level.
 pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
-    let history = crate::http_history::routes(state.history.clone(), state.rollbacks.clone());
-    let alerts = crate::http_alerts::route(state.alerts_status.clone());
+    let history =
+        crate::server::http::history::routes(state.history.clone(), state.rollbacks.clone());
+    let alerts = crate::server::http::alerts::route(state.alerts_status.clone());
     let bootconf_result = state.bootconf_result.clone();
     let with_state = warp::any().map(move || state.clone());
     let system = warp::path("system")
@@ -145,7 +152,7 @@ pub fn routes(state: AppState) -> impl Filter<Extract = (impl Reply,), Error = I
         .and(with_state)
         .and_then(metrics);
     let page = warp::path::end().and(warp::get()).map(move || {
-        let page = crate::bootconf_banner::status_page(STATUS_PAGE, &bootconf_result);
+        let page = crate::server::http::bootconf_banner::status_page(STATUS_PAGE, &bootconf_result);
         respond::ok("text/html; charset=utf-8", page.into_bytes())
     });
     let health = warp::path("health")

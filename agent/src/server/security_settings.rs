@@ -7,7 +7,7 @@
 
 use crate::auth::sources::{self, SourceFile, TokenSource};
 use crate::auth::{htpasswd, AuthSources, Credentials};
-use crate::tls::{self, LoadError, TlsFiles};
+use crate::server::tls::{self, LoadError, TlsFiles};
 use rustls::sign::CertifiedKey;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

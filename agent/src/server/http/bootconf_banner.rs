@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(banner_html(r#"{"keys":[]}"#), None);
         assert_eq!(banner_html("not json"), None);
         assert!(
-            include_str!("web/status.html").contains(ANCHOR),
+            include_str!("../../web/status.html").contains(ANCHOR),
             "the page has the anchor"
         );
     }
