@@ -2,12 +2,12 @@
 //! the HTTP listener, tells systemd when it is ready, reloads the TLS and
 //! authentication files on SIGHUP, and shuts down cleanly on SIGTERM/SIGINT.
 
-use crate::auth::{Authenticator, Gate};
 use crate::collect::coalesce::Coalescer;
 use crate::collect::sampler::CpuSampler;
 use crate::collect::Collector;
 use crate::config::Config;
 use crate::platform::HostCollector;
+use crate::server::auth::{Authenticator, Gate};
 use crate::server::http::{routes, AppState};
 use crate::server::reload::{self, Reloadable};
 use crate::server::{listener, tls};

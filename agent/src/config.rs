@@ -2,6 +2,7 @@
 //! catalogue, `system_stats_common::settings::agent`) parsed and validated
 //! once into a typed `Config`.
 
+pub use crate::history::HistoryConfig;
 use crate::platform::Sources;
 use crate::server::security_settings::{self as security, Security};
 use std::ffi::OsString;
@@ -50,13 +51,6 @@ pub struct Config {
     pub bootconf_result: PathBuf,
     /// The upgrade guard's rollbacks.jsonl (read when it exists).
     pub rollback_file: PathBuf,
-}
-
-/// The history: off, or on and kept in `dir` (None: memory only).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryConfig {
-    pub enabled: bool,
-    pub dir: Option<PathBuf>,
 }
 
 /// Parse the command line and environment once. A bad value is a one-line

@@ -3,7 +3,7 @@
 //! `units` has the small helpers every collector shares. Beside it:
 //! `platform` collects (one `collect::Collector` per OS); `collect` coalesces
 //! requests above it, guards kernel calls, and keeps the CPU window
-//! (`collect::sampler`, `collect::cpu_usage`); `snapshot` and `metrics` are
+//! (`collect::sampler`, `cpu_usage`); `snapshot` and `metrics` are
 //! what a collection becomes (JSON, Prometheus text); `history` keeps the
 //! charts' series, `power` the Pi's power/heat events, `storage_watch` turns
 //! filesystem health changes into events and `rollbacks` reads the upgrades
@@ -14,9 +14,9 @@
 //! The `web/` folder holds the status page's files, embedded at build time.
 
 pub mod app;
-pub mod auth;
 pub mod collect;
 pub mod config;
+pub mod cpu_usage;
 pub mod history;
 pub mod metrics;
 pub mod platform;

@@ -4,8 +4,8 @@
 #![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
-use system_stats_agent::collect::cpu_usage::{CpuReading, CpuState, CpuWindow};
 use system_stats_agent::collect::{Collector, Want};
+use system_stats_agent::cpu_usage::{CpuReading, CpuState, CpuWindow};
 use system_stats_agent::platform::{HostCollector, Sources};
 use system_stats_agent::snapshot::{SensorOrigin, Snapshot};
 

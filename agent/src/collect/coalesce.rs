@@ -8,7 +8,7 @@
 //! returns, which bounds the threads a dead source can take.
 
 use super::{Collected, Collector, Want};
-use crate::collect::cpu_usage::CpuState;
+use crate::cpu_usage::CpuState;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -219,7 +219,7 @@ impl Coalescer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::collect::cpu_usage::CpuReading;
+    use crate::cpu_usage::CpuReading;
     use crate::metrics::RawCounters;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

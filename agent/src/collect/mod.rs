@@ -2,14 +2,14 @@
 //! and what sits above it regardless of platform: single-flight coalescing
 //! of HTTP requests (`coalesce`) and the bounded guard for kernel calls that
 //! can hang (`guard`), and the CPU window every request reads: the
-//! background `sampler` and the utilisation arithmetic of `cpu_usage`.
+//! background `sampler` (the utilisation arithmetic is `crate::cpu_usage`,
+//! which metrics use too).
 
 pub mod coalesce;
-pub mod cpu_usage;
 pub mod guard;
 pub mod sampler;
 
-use crate::collect::cpu_usage::{CpuReading, CpuState};
+use crate::cpu_usage::{CpuReading, CpuState};
 use crate::metrics::RawCounters;
 use crate::snapshot::{Filesystem, RaspberryPi, Snapshot};
 
@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn cpu_window_is_always_the_latest() {
         let state = CpuState {
-            window: Some(crate::collect::cpu_usage::CpuWindow {
+            window: Some(crate::cpu_usage::CpuWindow {
                 percent: 42.0,
                 per_core: vec![40.0, 44.0],
                 times_percent: Default::default(),

@@ -2,8 +2,8 @@
 //! so no request ever waits to measure utilisation, and proves liveness to
 //! systemd's watchdog (a hung sampler stops the pings).
 
-use crate::collect::cpu_usage::{CpuReading, CpuState, CpuWindow};
 use crate::collect::Collector;
+use crate::cpu_usage::{CpuReading, CpuState, CpuWindow};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use system_stats_common::notify;

@@ -150,3 +150,10 @@ impl History {
         self.lock().tiers.bytes() + crate::power::MAX_EVENTS * std::mem::size_of::<PowerEvent>()
     }
 }
+
+/// The history setting: off, or on and kept in `dir` (None: memory only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryConfig {
+    pub enabled: bool,
+    pub dir: Option<std::path::PathBuf>,
+}

@@ -9,7 +9,6 @@ use super::{file, series, tiers::FINE_STEP, History};
 use crate::collect::coalesce::Coalescer;
 use crate::collect::sampler::CpuSampler;
 use crate::collect::{with_cpu_window, Collector, Want};
-use crate::config::HistoryConfig;
 use crate::power::{self, Detector, Flags};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -108,7 +107,7 @@ pub fn save_logged(dir: &std::path::Path, bytes: &[u8]) {
 
 /// Restore the history (when a directory is configured) and start feeding
 /// it; None when the history is off.
-pub fn launch(config: &HistoryConfig, src: Sources) -> Option<History> {
+pub fn launch(config: &super::HistoryConfig, src: Sources) -> Option<History> {
     if !config.enabled {
         return None;
     }
@@ -138,7 +137,7 @@ pub fn launch(config: &HistoryConfig, src: Sources) -> Option<History> {
 }
 
 /// The last save, on SIGTERM/SIGINT.
-pub fn save_on_stop(history: &History, config: &HistoryConfig) {
+pub fn save_on_stop(history: &History, config: &super::HistoryConfig) {
     if let Some(dir) = &config.dir {
         save_logged(dir, &history.encode());
     }

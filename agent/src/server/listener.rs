@@ -3,7 +3,7 @@
 //! it up), puts the authentication gate in front of the warp routes, and
 //! serves each connection with hyper, with graceful shutdown.
 
-use crate::auth::Gate;
+use crate::server::auth::Gate;
 use hyper::server::accept::Accept;
 use hyper::server::conn::{AddrIncoming, AddrStream};
 use hyper::service::{make_service_fn, service_fn, Service};

@@ -3,6 +3,7 @@
 //! start-up and read again on SIGHUP by `reload`, and the warp routes in
 //! `http`.
 
+pub mod auth;
 pub mod http;
 pub mod listener;
 pub mod reload;

@@ -3,7 +3,7 @@
 //! open. A file that cannot be used is one warning naming its variable;
 //! what is in use stays.
 
-use crate::auth::{AuthSources, Authenticator, Gate};
+use crate::server::auth::{AuthSources, Authenticator, Gate};
 use crate::server::security_settings::{TLS_CERT_FILE, TLS_KEY_FILE};
 use crate::server::tls::{LoadError, ReloadableCert};
 use std::sync::Arc;

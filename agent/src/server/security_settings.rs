@@ -5,8 +5,8 @@
 //! environment). A bad file is one line naming the variable and the file.
 //! Where the credentials came from is kept for SIGHUP (`AuthSources`).
 
-use crate::auth::sources::{self, SourceFile, TokenSource};
-use crate::auth::{htpasswd, AuthSources, Credentials};
+use crate::server::auth::sources::{self, SourceFile, TokenSource};
+use crate::server::auth::{htpasswd, AuthSources, Credentials};
 use crate::server::tls::{self, LoadError, TlsFiles};
 use rustls::sign::CertifiedKey;
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@ pub mod storage;
 
 use serde::Serialize;
 
-pub use crate::collect::cpu_usage::TimesPercent;
+pub use crate::cpu_usage::TimesPercent;
 pub use board::{MmcWear, RaspberryPi, Sensor, SensorOrigin, Throttled};
 pub use cpu::{Cpu, LoadAvg};
 pub use memory::{Memory, Swap};

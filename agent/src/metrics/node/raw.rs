@@ -5,7 +5,7 @@
 
 use super::textfile::Textfiles;
 use super::{CollectorRun, CollectorStatus};
-use crate::collect::cpu_usage::CpuTimes;
+use crate::cpu_usage::CpuTimes;
 
 /// One `/proc/diskstats` device.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use super::cpu;
 use super::files::Roots;
 use super::source_clock::SourceClock;
 use super::system::{KernelIdentity, Names};
-use crate::collect::cpu_usage::CpuTimes;
+use crate::cpu_usage::CpuTimes;
 use crate::metrics::node::raw::{DiskCounters, NetCounters, RawCounters, Uname};
 use procfs_core::net::InterfaceDeviceStatus;
 use procfs_core::DiskStats;

@@ -3,7 +3,7 @@
 
 use super::cpuinfo::CpuInfo;
 use super::files::{list_dir, parse_guarded, Roots};
-use crate::collect::cpu_usage::{CpuReading, CpuTimes};
+use crate::cpu_usage::{CpuReading, CpuTimes};
 use procfs_core::{ExplicitSystemInfo, FromBufReadSI, KernelStats};
 
 fn times(t: &procfs_core::CpuTime) -> CpuTimes {

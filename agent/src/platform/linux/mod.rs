@@ -30,9 +30,9 @@ pub mod sensors;
 pub mod source_clock;
 pub mod system;
 
-use crate::collect::cpu_usage::{CpuReading, CpuState};
 use crate::collect::guard::KernelGuard;
 use crate::collect::{Collected, Want};
+use crate::cpu_usage::{CpuReading, CpuState};
 use crate::platform::{disk_usage, Sources};
 use crate::snapshot::{Cpu, Filesystem, Network, Snapshot, System};
 use discovery::{DiscoveryCache, REFRESH};

@@ -2,7 +2,7 @@
 //! processor, `hw.cpufrequency` → MHz, small string helpers, and per-core
 //! `cpu_ticks` → the sampler's `CpuReading`.
 
-use crate::collect::cpu_usage::{CpuReading, CpuTimes};
+use crate::cpu_usage::{CpuReading, CpuTimes};
 
 /// `uname -p` on macOS for a `uname -m` machine: "arm" on Apple silicon,
 /// "i386" on Intel (what Python's platform.processor() reports).
@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(r.total.total(), 196);
         // a window: core 0 fully busy, core 1 idle
         let later = cpu_reading(&[[20, 5, 100, 1], [20, 10, 60, 0]]);
-        let w = crate::collect::cpu_usage::CpuWindow::between(&r, &later);
+        let w = crate::cpu_usage::CpuWindow::between(&r, &later);
         assert_eq!(w.per_core, vec![100.0, 0.0]);
         assert_eq!(w.percent, 50.0);
     }

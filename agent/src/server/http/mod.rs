@@ -10,9 +10,9 @@ pub mod history;
 pub mod response;
 
 use crate::collect::coalesce::{Coalescer, Stamped};
-use crate::collect::cpu_usage::CpuState;
 use crate::collect::sampler::CpuSampler;
 use crate::collect::{with_cpu_window, Want};
+use crate::cpu_usage::CpuState;
 use crate::metrics::system_stats_events::EventCounts;
 use response as respond;
 use std::convert::Infallible;

@@ -131,7 +131,7 @@ fn json(status: StatusCode, message: &str) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::verify::Credentials;
+    use crate::server::auth::verify::Credentials;
     use system_stats_common::Secret;
 
     fn gate(limit: u32) -> Arc<Gate> {
@@ -201,7 +201,7 @@ mod tests {
     async fn a_replaced_authenticator_forgets_the_verified_credentials() {
         let users = |name: &str| {
             let hash = bcrypt::hash("pw", 4).unwrap();
-            crate::auth::htpasswd::parse(&format!("{name}:{hash}\n")).unwrap()
+            crate::server::auth::htpasswd::parse(&format!("{name}:{hash}\n")).unwrap()
         };
         let basic = |name: &str| {
             use base64::Engine;
