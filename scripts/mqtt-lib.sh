@@ -33,8 +33,9 @@ build() {
   BIN="$ROOT/target/release"
   [ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
   say "building agent and forwarder ($PROFILE)"
-  cargo build -q --profile "$PROFILE" -p system-stats --bin system-stats-service
-  cargo build -q --profile "$PROFILE" -p system-stats-forwarder --bin system-stats-forwarder
+  # the three packaged binaries together, as every proof builds them (one set of
+  # dependency features: no second compilation)
+  cargo build -q --locked --profile "$PROFILE" -p system-stats -p system-stats-forwarder -p system-stats-bootconf
 }
 
 # start_fixture_agent [VAR=VALUE...]: the agent on a copy of the Pi 4 fixture

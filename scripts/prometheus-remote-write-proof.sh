@@ -67,7 +67,7 @@ say "building agent and forwarder ($PROFILE)"
 cd "$ROOT"
 BIN="$ROOT/target/release"
 [ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
-build_package_binaries "$PROFILE"
+cargo build -q --locked --profile "$PROFILE" -p system-stats -p system-stats-forwarder -p system-stats-bootconf
 say "built"
 
 start_prometheus
