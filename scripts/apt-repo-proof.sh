@@ -21,7 +21,8 @@ command -v gpg >/dev/null || apt_install gpg
 W=$(mktemp -d /tmp/apt-repo-proof.XXXXXX)
 SERVER=
 cleanup() {
-  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+  # the server ends on SIGTERM (143): that must not become this script's exit code
+  if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   [ -n "${KEEP_WORK:-}" ] && echo "work dir kept: $W" || rm -rf "$W"
 }
 trap cleanup EXIT
