@@ -78,9 +78,9 @@ toolchain() {
 # ARM checks after this proof still have their packages
 toolchain_or_skip() {
   toolchain && return 0
-  echo "!!! SKIPPED: cross mode needs a rustup toolchain ($(cross_toolchain)) and rustup's"
-  echo "!!! download server could not be reached (see above). Podman, cross and the local image"
-  echo "!!! were set up; the cross build itself is NOT proven in this run."
+  echo "!!! SKIPPED: cross mode needs a rustup toolchain ($(cross_toolchain)) with the targets' std,"
+  echo "!!! and rustup's download server could not provide it (its error is above). Podman and"
+  echo "!!! cross were set up; the cross build itself is NOT proven in this run."
   echo "!!! $OUT gets docker-free packages of the same targets instead."
   CROSS_PI_MODE=debian CROSS_PI_TARGETS="$TARGETS" PI_OUT_DIR=$OUT scripts/cross-pi.sh
   trap - EXIT
