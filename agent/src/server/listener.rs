@@ -103,7 +103,7 @@ where
                 async move {
                     if let Some(gate) = gate {
                         if let Err(answer) = gate.admit(&req, peer).await {
-                            return Ok::<_, Infallible>(answer);
+                            return Ok::<_, Infallible>(*answer);
                         }
                     }
                     routes.call(req).await

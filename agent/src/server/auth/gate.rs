@@ -55,8 +55,13 @@ impl Gate {
         self.exempt.iter().any(|e| e == path)
     }
 
-    /// `Ok` lets the request through; `Err` is the answer instead.
-    pub async fn admit(&self, req: &Request<Body>, peer: SocketAddr) -> Result<(), Response<Body>> {
+    /// `Ok` lets the request through; `Err` is the answer instead (boxed:
+    /// a response is large and the allowed path is the common one).
+    pub async fn admit(
+        &self,
+        req: &Request<Body>,
+        peer: SocketAddr,
+    ) -> Result<(), Box<Response<Body>>> {
         if self.is_exempt(req.uri().path()) {
             return Ok(());
         }
@@ -66,7 +71,7 @@ impl Gate {
             .ok()
             .and_then(|l| l.blocked(peer.ip(), Instant::now()))
         {
-            return Err(too_many(left.as_secs().max(1)));
+            return Err(Box::new(too_many(left.as_secs().max(1))));
         }
         let header = req
             .headers()
@@ -90,7 +95,7 @@ impl Gate {
                 if blocked {
                     tracing::warn!(peer = %peer, "too many failed authentications from {peer}: answering 429 for a while");
                 }
-                Err(unauthorized(&auth))
+                Err(Box::new(unauthorized(&auth)))
             }
         }
     }
