@@ -9,24 +9,16 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-const DEFAULTS: &str = include_str!("../../debian/system-stats.default");
+mod support;
+use support::DEFAULTS;
 
 fn run(dir: &Path, extra: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_system-stats-bootconf"))
-        .arg("--conf")
-        .arg(dir.join("system-stats.conf"))
-        .arg("--default-file")
-        .arg(dir.join("default"))
-        .arg("--credstore")
-        .arg(dir.join("credstore"))
-        .arg("--result-file")
-        .arg(dir.join("result/result.json"))
+    support::bootconf(dir)
         .arg("--systemctl")
         .arg(dir.join("systemctl"))
         .args(extra)
         .output()
-        .expect("run system-stats-bootconf");
-    out
+        .expect("run system-stats-bootconf")
 }
 
 /// A `systemctl` that appends its arguments to `calls` (the unit side is proven by the image boot test).

@@ -8,23 +8,17 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const DEFAULTS: &str = include_str!("../../debian/system-stats.default");
+mod support;
+use support::DEFAULTS;
+
 const CARD: &str = "wifi_ssid=Lab Net\nwifi_psk=correct horse\nwifi_country=DE\nSYSTEM_STATS_FORWARD_TOKEN=tok-secret-1\nMONITORING_SERVER_METRICS_URL=http://10.0.2.2:5050/m\nSYSTEM_STATS_PORT=8080\n";
 
 fn bootconf(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_system-stats-bootconf"))
+    support::bootconf(dir)
         .args(["--no-systemctl", "--root"])
         .arg(dir)
-        .arg("--conf")
-        .arg(dir.join("system-stats.conf"))
-        .arg("--default-file")
-        .arg(dir.join("default"))
-        .arg("--credstore")
-        .arg(dir.join("credstore"))
-        .arg("--result-file")
-        .arg(dir.join("result/result.json"))
         .args(args)
         .output()
         .expect("run system-stats-bootconf")

@@ -13,19 +13,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 const PASSWORD: &str = "correct-horse-9";
-const DEFAULTS: &str = include_str!("../../debian/system-stats.default");
+mod support;
+use support::DEFAULTS;
 
 fn bootconf(dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_system-stats-bootconf"))
+    support::bootconf(dir)
         .arg("--no-systemctl")
-        .arg("--conf")
-        .arg(dir.join("system-stats.conf"))
-        .arg("--default-file")
-        .arg(dir.join("default"))
-        .arg("--credstore")
-        .arg(dir.join("credstore"))
-        .arg("--result-file")
-        .arg(dir.join("result/result.json"))
         .output()
         .expect("run bootconf")
 }
