@@ -55,20 +55,13 @@ fn wait_points(agent: &Agent, n: usize) -> Value {
 }
 
 fn sigterm_and_wait(agent: &mut Agent) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &agent.child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Some(s) = agent.child.try_wait().expect("try_wait") {
-            assert_eq!(s.code(), Some(0));
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("agent did not stop after SIGTERM");
+    agent.sigterm();
+    let code = agent.exit_code_within(Duration::from_secs(10));
+    assert_eq!(
+        code,
+        Some(Some(0)),
+        "agent did not stop with 0 after SIGTERM"
+    );
 }
 
 #[test]

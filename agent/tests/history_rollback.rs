@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::Agent;
 
 #[test]
@@ -27,23 +27,13 @@ fn a_newer_history_file_is_kept_aside_untouched_and_a_fresh_one_is_saved() {
     assert_eq!(std::fs::read(&kept).expect("kept"), newer);
     assert_eq!(agent.get("/history").status, 200);
 
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &agent.child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(s) = agent.child.try_wait().expect("try_wait") {
-            assert_eq!(s.code(), Some(0));
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "agent did not stop after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    agent.sigterm();
+    let code = agent.exit_code_within(Duration::from_secs(20));
+    assert_eq!(
+        code,
+        Some(Some(0)),
+        "agent did not stop with 0 after SIGTERM"
+    );
     let saved = std::fs::read(dir.path().join("history.bin")).expect("saved on stop");
     assert_eq!(&saved[8..12], &1u32.to_le_bytes(), "this agent's format");
     assert_eq!(std::fs::read(&kept).expect("still kept"), newer);

@@ -5,28 +5,8 @@ mod support;
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::Agent;
-
-fn sigterm(agent: &Agent) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &agent.child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-}
-
-/// Waits up to `limit` for the agent to exit; its exit code, None if still running.
-fn exit_code_within(agent: &mut Agent, limit: Duration) -> Option<Option<i32>> {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if let Some(status) = agent.child.try_wait().expect("try_wait") {
-            return Some(status.code());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
 
 #[test]
 fn sigterm_exits_zero_despite_idle_and_half_sent_connections() {
@@ -38,8 +18,8 @@ fn sigterm_exits_zero_despite_idle_and_half_sent_connections() {
         .write_all(b"GET /system HTTP/1.1\r\nHost: x\r\n")
         .expect("send");
     assert_eq!(agent.get("/health").status, 200);
-    sigterm(&agent);
-    let code = exit_code_within(&mut agent, Duration::from_secs(15));
+    agent.sigterm();
+    let code = agent.exit_code_within(Duration::from_secs(15));
     drop((idle, partial));
     assert_eq!(
         code,
@@ -98,8 +78,8 @@ fn a_blocked_collection_does_not_stall_health_or_shutdown() {
         let _ = tx.send(support::request(addr, "GET", "/health").status);
     });
     let health = rx.recv_timeout(Duration::from_secs(5));
-    sigterm(&agent);
-    let code = exit_code_within(&mut agent, Duration::from_secs(15));
+    agent.sigterm();
+    let code = agent.exit_code_within(Duration::from_secs(15));
     drop(stuck);
     assert_eq!(
         health,

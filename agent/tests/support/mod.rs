@@ -32,6 +32,9 @@ pub struct Agent {
     pub addr: SocketAddr,
     /// Every line the agent logged on stderr so far.
     pub log: Arc<Mutex<Vec<String>>>,
+    /// The thread filling `log`; joined once the agent has exited, so that
+    /// its last lines are in `log` before a test reads them.
+    reader: Option<std::thread::JoinHandle<()>>,
     /// An empty sysfs stand-in for fixture trees without `sys/`.
     _empty_sysfs: Option<tempfile::TempDir>,
 }
@@ -55,7 +58,7 @@ impl Agent {
         let (tx, rx) = mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
         let lines = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let addr = rest.split_whitespace().next().unwrap_or("").to_string();
@@ -75,8 +78,34 @@ impl Agent {
             child,
             addr,
             log,
+            reader: Some(reader),
             _empty_sysfs: None,
         }
+    }
+
+    /// Sends SIGTERM (a graceful stop, as systemd's).
+    pub fn sigterm(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the agent to exit: its exit code, None if it
+    /// still runs. Once it has exited, every line it logged is in `log`.
+    pub fn exit_code_within(&mut self, limit: Duration) -> Option<Option<i32>> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join(); // stderr is at its end: the process is gone
+                }
+                return Some(status.code());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
     }
 
     /// Start on the captured tree `name` (its proc/ and sys/; a tree without
