@@ -78,7 +78,7 @@ apt-repo: ## signed apt repository: REPO_DIR=<dir> REPO_KEY=<secret key file> [D
 apt-repo-proof: ## apt accepts make apt-repo's output with its key, refuses it without (seconds; private apt state)
 	scripts/apt-repo-proof.sh
 
-upgrade-guard-proof: deb ## (root, ~5 min, not CI) real-systemd container: upgrade A->B, broken C and D rolled back to B, pinned
+upgrade-guard-proof: deb ## (root, ~3 min; CI runs it on trixie) real-systemd container: unattended-upgrades takes B; broken C and D rolled back to B, C pinned
 	scripts/upgrade-guard-nspawn.sh target/debian/system-stats_*.deb
 
 clean:

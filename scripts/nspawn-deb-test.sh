@@ -56,18 +56,7 @@ cp "$(dirname "$0")/test-receiver.py" "$DEBDIR/receiver.py"
 log "step 2 test packages ($PKG $VER and $UPVER, $ARCH): $(elapsed "$t")s"
 
 # ---- 3. boot ----------------------------------------------------------------------
-cleanup() {
-  local rc=$?
-  set +e
-  ct_stop
-  if [ "$rc" != 0 ]; then
-    echo "--- last 60 lines of the container journal ($WORK/journal.log):"
-    tail -60 "$WORK/journal.log" 2>/dev/null
-  fi
-  [ "$rc" = 0 ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "$WORK"
-  log "container stopped; nspawn test total $(elapsed "$_T0")s (exit $rc)"
-}
-trap cleanup EXIT
+trap 'ct_cleanup "nspawn test"' EXIT
 ct_boot "$DEBDIR"
 
 # ---- 4. the checks, inside ------------------------------------------------------------

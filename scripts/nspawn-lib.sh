@@ -9,6 +9,8 @@
 #                        /srv/debs); waits until the system is running
 #   in_ct cmd...         run cmd inside (clean environment)
 #   ct_stop              journal to $WORK/journal.log, clean poweroff
+#   ct_cleanup LABEL     the EXIT trap: ct_stop, the journal's tail on failure,
+#                        WORK removed on success (kept with KEEP_WORK=1)
 #
 # Env: SUITE (bookworm|trixie, default bookworm), ROOTFS (default
 # /var/cache/system-stats-ci/rootfs-$SUITE; never modified), WORK (scratch and
@@ -20,7 +22,8 @@ ROOTFS=${ROOTFS:-/var/cache/system-stats-ci/rootfs-$SUITE}
 WORK=${WORK:-$(mktemp -d /tmp/system-stats-nspawn.XXXXXX)}
 MIRROR=${MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
   grep -oP '^(URIs:\s*|deb\s+(\[[^]]*\]\s+)?)\K\S+/debian/?(?=\s|$)' | head -1 || true)}
-INCLUDE=${INCLUDE:-systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db,procps}
+# unattended-upgrades: the guard proof runs the image's apt-daily services.
+INCLUDE=${INCLUDE:-systemd,systemd-sysv,dbus,curl,ca-certificates,python3,iproute2,man-db,procps,unattended-upgrades}
 MACHINE=sstest-$$
 NSPAWN=
 LEADER=
@@ -92,4 +95,16 @@ ct_stop() {
   wait "$NSPAWN" 2>/dev/null
   rmdir "/run/systemd/nspawn/propagate/$MACHINE" 2>/dev/null
   return 0
+}
+
+ct_cleanup() {
+  local rc=$?
+  set +e
+  ct_stop
+  if [ "$rc" != 0 ]; then
+    echo "--- last 60 lines of the container journal ($WORK/journal.log):"
+    tail -60 "$WORK/journal.log" 2>/dev/null
+  fi
+  [ "$rc" = 0 ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "$WORK"
+  log "container stopped; $1 total $(elapsed "$_T0")s (exit $rc)"
 }

@@ -1,19 +1,22 @@
 #!/bin/bash
-# Real-systemd proof of the upgrade guard (not for CI: a few minutes, root):
+# Real-systemd proof of the upgrade guard (CI runs it on trixie, the image's suite; ~3 min, root):
 #   scripts/upgrade-guard-nspawn.sh target/debian/system-stats_<A>_<arch>.deb
 # In a Debian container booted with systemd (scripts/nspawn-lib.sh: SUITE,
-# default bookworm, and the rootfs cache scripts/nspawn-deb-test.sh uses), with the image's guard files
-# (scripts/image/rootfs: upgrade-guard, its apt hooks and unit) installed:
+# default bookworm, and the rootfs cache scripts/nspawn-deb-test.sh uses), with
+# the image's files (scripts/image/rootfs: the guard, its apt hooks and unit, the
+# unattended-upgrades configuration) installed:
 #   1. apt installs A; its .deb is kept as the image build keeps it;
 #   2. a signed repository (scripts/apt-repo.sh) served inside the container
-#      offers B (A+1): `apt-get upgrade` takes it, the guard keeps B's .deb;
-#   3. the repository adds C (A+2, its agent exits 1 at start): `apt-get
-#      upgrade` takes it, the guard rolls back to B: journal line naming both,
+#      offers B (A+1): the daily services (apt-daily, apt-daily-upgrade:
+#      unattended-upgrades) take it, the guard keeps B's .deb;
+#   3. the repository adds C (A+2, its agent exits 1 at start): the daily
+#      services take it, the guard rolls back to B: journal line naming both,
 #      rollbacks.jsonl, `Pin-Priority: -1` for C; the agent runs B again, with
 #      its history, and shows the upgrade_rolled_back event in /events and /metrics;
-#   4. `apt-get upgrade` again leaves C alone;
-#   5. the repository adds D (A+3, its postinst fails): still taken (only C is
-#      pinned), then rolled back to B for the failed maintainer script.
+#   4. the next daily run leaves C alone;
+#   5. the repository adds D (A+3, its postinst fails): a person's `apt-get
+#      upgrade` still takes it (only C is pinned), then it is rolled back to B
+#      for the failed maintainer script.
 # Env: SUITE, ROOTFS, WORK, MIRROR, KEEP_WORK=1 as scripts/nspawn-deb-test.sh.
 # Exit code 0 = every check passed; each phase prints its time.
 set -euo pipefail
@@ -46,18 +49,7 @@ phase "releases A=$VA B=$VB C=$VC (no start) D=$VD (postinst fails) + signed rep
 
 # ---- boot ------------------------------------------------------------------------
 t=$EPOCHREALTIME
-cleanup() {
-  local rc=$?
-  set +e
-  ct_stop
-  if [ "$rc" != 0 ]; then
-    echo "--- last 60 lines of the container journal ($WORK/journal.log):"
-    tail -60 "$WORK/journal.log" 2>/dev/null
-  fi
-  [ "$rc" = 0 ] && [ -z "${KEEP_WORK:-}" ] && rm -rf "$WORK"
-  log "container stopped; guard proof total $(elapsed "$_T0")s (exit $rc)"
-}
-trap cleanup EXIT
+trap 'ct_cleanup "guard proof"' EXIT
 ct_boot "$SRV" /srv
 phase "boot" "$t"
 
@@ -75,6 +67,8 @@ ver()  { dpkg-query -W -f='\${Version}' \$PKG; }
 wait_for() { local n=\$(( \$1 * 2 )); shift; for _ in \$(seq "\$n"); do "\$@" >/dev/null 2>&1 && return 0; sleep 0.5; done; return 1; }
 guard_idle() { [ ! -e \$G/upgrade-pending ] && ! systemctl is-active --quiet system-stats-upgrade-guard; }
 rollbacks_are() { [ "\$(wc -l <\$G/rollbacks.jsonl)" = "\$1" ]; }
+# what apt-daily.timer and apt-daily-upgrade.timer do, by hand (each start returns when its oneshot ends)
+dailies() { systemctl start apt-daily.service && systemctl start apt-daily-upgrade.service; }
 $script
 EOS
   phase "$name" "$t"
@@ -97,24 +91,23 @@ wait_for 30 curl -fsS http://127.0.0.1:8080/dists/stable/InRelease || fail "repo
 ok "A ($2) installed, kept in $G/debs; repository served with B"
 ' "$DEB" "$VA"
 
-ct_phase "apt-get upgrade takes B" '
-"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
-"${APT[@]}" upgrade >/tmp/b.log 2>&1 || { cat /tmp/b.log; fail "apt-get upgrade to B"; }
+ct_phase "the daily services (unattended-upgrades) take B" '
+dailies >/tmp/b.log 2>&1 || { cat /tmp/b.log; fail "apt-daily/apt-daily-upgrade (B)"; }
 wait_for 200 guard_idle || fail "the guard did not finish"
-[ "$(ver)" = "$1" ] || fail "installed: $(ver), want B $1"
+[ "$(ver)" = "$1" ] || { tail -20 /var/log/unattended-upgrades/unattended-upgrades.log; fail "installed: $(ver), want B $1"; }
+grep -q "Packages that will be upgraded: system-stats" /var/log/unattended-upgrades/unattended-upgrades.log || fail "B not installed by unattended-upgrades"
 systemctl is-active --quiet system-stats || fail "B not running"
 ls $G/debs/*_$1_*.deb >/dev/null || fail "B not kept"
 [ "$(ls $G/debs/*.deb | wc -l)" = 1 ] || fail "older .debs kept: $(ls $G/debs)"
 [ ! -e $G/rollbacks.jsonl ] || fail "a rollback was recorded for B"
 journalctl -b -u system-stats-upgrade-guard -o cat | grep -F "system-stats $1 is running" || fail "no guard line for B"
-ok "B ($1) runs; its .deb is the kept copy"
+ok "unattended-upgrades installed B ($1); it runs; its .deb is the kept copy"
 ' "$VB"
 
 "$ROOT/scripts/apt-repo.sh" build "$SRV/repo" "$WORK/repo.key" "$C" >/dev/null
-ct_phase "apt-get upgrade takes C, the guard rolls back to B" '
-"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
-"${APT[@]}" upgrade >/tmp/c.log 2>&1 || echo "  (apt-get upgrade to C exited $?)"
-grep -E "Unpacking system-stats \($2\)" /tmp/c.log || { cat /tmp/c.log; fail "C was not installed"; }
+ct_phase "the daily services take C, the guard rolls back to B" '
+dailies >/tmp/c.log 2>&1 || echo "  (the daily services exited $? on C)"
+grep -E " upgrade system-stats:[a-z0-9]+ $1 $2$" /var/log/dpkg.log || { cat /tmp/c.log; tail -20 /var/log/unattended-upgrades/unattended-upgrades.log; fail "C was not installed"; }
 wait_for 300 test -s $G/rollbacks.jsonl || fail "no rollback within 300 s"
 wait_for 200 guard_idle || fail "the guard did not finish"
 [ "$(ver)" = "$1" ] || fail "installed: $(ver), want B $1"
@@ -135,17 +128,17 @@ ok "the agent (B) shows it: GET /events upgrade_rolled_back, the events metric; 
 ok "C ($2) rolled back to B ($1): journal, rollbacks.jsonl, pin"
 ' "$VB" "$VC"
 
-ct_phase "the next apt-get upgrade leaves C alone" '
-"${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
-"${APT[@]}" upgrade >/tmp/c2.log 2>&1 || { cat /tmp/c2.log; fail "apt-get upgrade"; }
-grep -q "^0 upgraded" /tmp/c2.log || { cat /tmp/c2.log; fail "apt-get upgrade did something"; }
+ct_phase "the next daily run leaves C alone" '
+tries=$(grep -c " $2" /var/log/dpkg.log)
+dailies >/tmp/c2.log 2>&1 || { cat /tmp/c2.log; fail "the daily services (after the rollback)"; }
 [ "$(ver)" = "$1" ] || fail "installed: $(ver)"
+[ "$(grep -c " $2" /var/log/dpkg.log)" = "$tries" ] || fail "C ($2) tried again (dpkg.log)"
 [ "$(wc -l <$G/rollbacks.jsonl)" = 1 ] || fail "another rollback"
-ok "apt-get upgrade: 0 upgraded, B ($1) stays"
-' "$VB"
+ok "the daily run left C alone: B ($1) stays, no dpkg action on $2"
+' "$VB" "$VC"
 
 "$ROOT/scripts/apt-repo.sh" build "$SRV/repo" "$WORK/repo.key" "$D" >/dev/null
-ct_phase "a newer D is taken; its failing postinst is rolled back" '
+ct_phase "apt-get upgrade by hand takes a newer D; its failing postinst is rolled back" '
 "${APT[@]}" update >/tmp/u.log 2>&1 || { cat /tmp/u.log; fail "apt-get update"; }
 "${APT[@]}" upgrade >/tmp/d.log 2>&1 && { cat /tmp/d.log; fail "apt-get upgrade to D succeeded"; }
 grep -E "Unpacking system-stats \($2\)" /tmp/d.log >/dev/null || { cat /tmp/d.log; fail "D was not taken"; }

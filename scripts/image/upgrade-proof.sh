@@ -139,7 +139,10 @@ event_seen() {
 }
 proof_daily_c() {
   dailies > "$PW/daily-c.log" 2>&1 || true   # the failed C may fail the run; the guard's result counts
-  wait_until 400 "the rollback from C to B" rolled_back || {
+  # Measured under TCG (emulated arm64, 2 host cores): the guard waits out its
+  # 120 s for READY after unattended-upgrades ends, then the reinstall of B
+  # (unpack ~45 s, its postinst restarting the agent ~2 min) runs: about 7 min.
+  wait_until 900 "the rollback from C to B" rolled_back || {
     in_guest "journalctl -b -o cat -u apt-daily-upgrade | tail -40; cat $PROOF_ROLLBACKS; dpkg-query -W system-stats" || true
     fail "no rollback to B ($V_B) after C ($V_C)"; }
   local line; line=$(in_guest "tail -1 $PROOF_ROLLBACKS")
