@@ -22,8 +22,16 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 LOG_TAG=image
 cd "$ROOT"
-# On failure, a background initramfs build (rootfs-initramfs.sh) must not outlive us.
-trap 'rc=$?; ((rc)) && "$IMAGE_DIR/rootfs-initramfs.sh" stop "$WORK/rootfs"; print_stages "make image"' EXIT
+# unmount_work: what mmdebstrap mounted in the tree (/proc, /sys, /dev/pts,
+# the package) and a killed run could not unmount, deepest first.
+unmount_work() {
+  local m
+  for m in $(findmnt -rn -o TARGET | grep "^$WORK/" | sort -r); do umount -l "$m"; done
+}
+# On failure (or SIGTERM), a background initramfs build (rootfs-initramfs.sh)
+# must not outlive us, and nothing stays mounted in the work tree.
+trap 'rc=$?; ((rc)) && { "$IMAGE_DIR/rootfs-initramfs.sh" stop "$WORK/rootfs"; unmount_work; }; print_stages "make image"' EXIT
+trap 'exit 143' TERM
 
 OUT=${IMAGE_OUT:-$ROOT/target/image}
 WORK=${IMAGE_WORK:-$ROOT/target/image-build}
@@ -53,9 +61,7 @@ PKGS=(systemd-sysv udev kmod dbus linux-image-arm64 raspi-firmware firmware-brcm
       iproute2 iputils-ping ca-certificates tzdata netbase procps passwd mawk
       unattended-upgrades)
 rootfs() {
-  # A killed earlier run may have left /proc, /sys or /dev mounted in the tree.
-  local m
-  for m in $(findmnt -rn -o TARGET | grep "^$WORK/" | sort -r); do umount -l "$m"; done
+  unmount_work   # a run killed harder (SIGKILL) may have left them
   rm -rf --one-file-system "$WORK"; mkdir -p "$WORK"
   local comp="main non-free-firmware"
   # Root mode writes the tree in place: no tarball to pack, unpack and delete.
