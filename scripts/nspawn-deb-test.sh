@@ -311,8 +311,18 @@ ok "apt install --reinstall ./deb: edited /etc/default/system-stats kept"
 dpkg -i "$DEB" </dev/null >/tmp/dpkgi.log 2>&1 || { cat /tmp/dpkgi.log; fail "dpkg -i again"; }
 conf_ok && no_leftovers || fail "edited conffile lost by dpkg -i of the same .deb"
 ok "dpkg -i of the same .deb again: edited conffile kept"
+# a card applied at boot, then renamed back to be applied at the next boot
+mkdir -p /boot/firmware
+echo "SYSTEM_STATS_LOG_LEVEL=info" >/boot/firmware/system-stats.conf
+systemctl start system-stats-bootconf.service
+[ -f /boot/firmware/system-stats.conf.applied ] && [ ! -e /boot/firmware/system-stats.conf ] || fail "system-stats-bootconf did not apply the card"
+mv /boot/firmware/system-stats.conf.applied /boot/firmware/system-stats.conf
+binv=$(prop system-stats-bootconf InvocationID)
 apid=$(prop $AGENT MainPID); fpid=$(prop $FWD MainPID)
 "${APT[@]}" install "$UPDEB" </dev/null >/tmp/upgrade.log 2>&1 || { cat /tmp/upgrade.log; fail "upgrade to $UPVER"; }
+[ -f /boot/firmware/system-stats.conf ] && [ "$(prop system-stats-bootconf InvocationID)" = "$binv" ] ||
+  fail "the upgrade ran system-stats-bootconf: the card meant for the next boot was consumed"
+ok "the upgrade left system-stats-bootconf alone: a card renamed back waits for the next boot"
 [ "$(dpkg-query -W -f='${Version}' $PKG)" = "$UPVER" ] || fail "not upgraded"
 conf_ok && no_leftovers || fail "edited conffile lost on upgrade"
 [ "$(systemctl is-active $AGENT)" = active ] && [ "$(prop $AGENT MainPID)" != "$apid" ] || fail "agent not restarted by the upgrade"
