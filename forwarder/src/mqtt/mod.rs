@@ -179,6 +179,11 @@ impl Session {
             "online",
         );
         self.publish_configs();
+        self.publish_state();
+    }
+
+    /// The last state on the state topic, when there is one (QoS 0, not retained).
+    fn publish_state(&self) {
         if let Some(state) = &self.last_state {
             let _ = self.client.try_publish(
                 self.device.state_topic(),
@@ -228,14 +233,7 @@ impl Session {
         if new_entities {
             self.publish_configs();
         }
-        if let Some(state) = &self.last_state {
-            let _ = self.client.try_publish(
-                self.device.state_topic(),
-                QoS::AtMostOnce,
-                false,
-                state.to_string(),
-            );
-        }
+        self.publish_state();
     }
 }
 
