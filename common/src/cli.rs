@@ -60,13 +60,7 @@ where
             continue;
         }
         if let Some(value) = env(spec.env) {
-            settings.insert(
-                spec.env,
-                RawValue {
-                    value,
-                    origin: Origin::Env(spec.env),
-                },
-            );
+            settings.insert_env(spec.env, value);
         } else if let Some(default) = spec.default {
             settings.insert(
                 spec.env,

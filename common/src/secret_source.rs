@@ -98,17 +98,7 @@ mod tests {
     };
 
     fn raw(pairs: &[(&'static str, &str)]) -> RawSettings {
-        let mut r = RawSettings::default();
-        for (k, v) in pairs {
-            r.insert(
-                k,
-                RawValue {
-                    value: v.to_string(),
-                    origin: Origin::Env(k),
-                },
-            );
-        }
-        r
+        RawSettings::from_env_pairs(pairs.iter().copied())
     }
 
     #[test]

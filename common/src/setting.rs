@@ -142,6 +142,27 @@ impl RawSettings {
         self.values.insert(env, value);
     }
 
+    /// Records `value` as given in the environment variable `env`.
+    pub fn insert_env(&mut self, env: &'static str, value: impl Into<String>) {
+        let value = value.into();
+        self.insert(
+            env,
+            RawValue {
+                value,
+                origin: Origin::Env(env),
+            },
+        );
+    }
+
+    /// Settings given as environment variables, `(name, value)` each.
+    pub fn from_env_pairs<'a>(pairs: impl IntoIterator<Item = (&'static str, &'a str)>) -> Self {
+        let mut settings = Self::default();
+        for (env, value) in pairs {
+            settings.insert_env(env, value);
+        }
+        settings
+    }
+
     /// Judge every given value with its catalogue entry's check (the
     /// verdict `system-stats-bootconf --check` gives), before the daemon
     /// reads the settings it interprets together with others.
@@ -216,13 +237,7 @@ mod tests {
         let mut s = RawSettings::default();
         assert!(PORT.get(&s).unwrap_err().to_string().contains("X_PORT"));
         assert_eq!(PORT.get_opt(&s).unwrap(), None);
-        s.insert(
-            "X_PORT",
-            RawValue {
-                value: " 80 ".into(),
-                origin: Origin::Env("X_PORT"),
-            },
-        );
+        s.insert_env("X_PORT", " 80 ");
         assert_eq!(PORT.get(&s).unwrap(), 80);
         assert_eq!(PORT.spec().default, Some("5001"));
     }

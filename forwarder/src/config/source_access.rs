@@ -116,20 +116,9 @@ fn read_ca(file: &RawValue) -> Result<(PathBuf, Vec<u8>), SettingError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use system_stats_common::setting::Origin;
 
     fn raw(pairs: &[(&'static str, &str)]) -> RawSettings {
-        let mut r = RawSettings::default();
-        for (k, v) in pairs {
-            r.insert(
-                k,
-                RawValue {
-                    value: v.to_string(),
-                    origin: Origin::Env(k),
-                },
-            );
-        }
-        r
+        RawSettings::from_env_pairs(pairs.iter().copied())
     }
 
     #[test]
