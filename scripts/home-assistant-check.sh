@@ -14,8 +14,8 @@ PROFILE=${PROFILE:-release}
 HA_VENV=${HA_VENV:-/var/tmp/system-stats-ha}
 T0=$(date +%s.%N)
 WORK=$(mktemp -d /tmp/ha-check.XXXXXX)
-# shellcheck source=scripts/mqtt-lib.sh
-. "$ROOT/scripts/mqtt-lib.sh"
+# shellcheck source=scripts/proof-lib.sh
+. "$ROOT/scripts/proof-lib.sh"
 need mosquitto mosquitto_pub curl jq bc python3
 
 if [ ! -x "$HA_VENV/bin/hass" ]; then

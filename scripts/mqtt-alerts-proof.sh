@@ -22,8 +22,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PROFILE=${PROFILE:-release}
 T0=$(date +%s.%N)
 WORK=$(mktemp -d /tmp/mqtt-alerts-proof.XXXXXX)
-# shellcheck source=scripts/mqtt-lib.sh
-. "$ROOT/scripts/mqtt-lib.sh"
+# shellcheck source=scripts/proof-lib.sh
+. "$ROOT/scripts/proof-lib.sh"
 need mosquitto mosquitto_sub mosquitto_pub mosquitto_passwd curl jq bc python3
 build
 

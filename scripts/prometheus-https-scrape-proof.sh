@@ -16,24 +16,14 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=scripts/lib.sh
-. "$ROOT/scripts/lib.sh"
 PROFILE=${PROFILE:-release}
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 WORK=$(mktemp -d /tmp/https-scrape-proof.XXXXXX)
-PIDS=()
-
-fail() { log "FAIL: $*"; for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 15 "$f"; done; exit 1; }
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/proof-lib.sh
+. "$ROOT/scripts/proof-lib.sh"
 
 command -v prometheus >/dev/null || apt_install_no_start prometheus
 apt_install openssl curl jq python3
-log "$(prometheus --version 2>&1 | head -n1)"
+say "$(prometheus --version 2>&1 | head -n1)"
 
 # ---------------------------------------------------------------- secrets
 cd "$WORK"
@@ -55,11 +45,7 @@ grep -q '^prometheus:\$2b\$10\$' users || fail "no bcrypt line made: $(cat users
 chmod 600 key.pem password token users
 
 # ---------------------------------------------------------------- agent
-cd "$ROOT"
-BIN="$TARGET/release"
-[ "$PROFILE" = dev ] && BIN="$TARGET/debug"
-log "building the agent ($PROFILE)"
-build_package_binaries "$PROFILE"
+build
 env -i PATH="$PATH" SYSTEM_STATS_HOST=127.0.0.1 SYSTEM_STATS_PORT=0 SYSTEM_STATS_LOG_FORMAT=text \
   SYSTEM_STATS_TLS_CERT_FILE="$WORK/cert.pem" SYSTEM_STATS_TLS_KEY_FILE="$WORK/key.pem" \
   SYSTEM_STATS_BASIC_AUTH_USERS_FILE="$WORK/users" SYSTEM_STATS_AUTH_TOKEN_FILE="$WORK/token" \
@@ -72,7 +58,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [ -n "$AGENT" ] || fail "the agent did not start"
-log "agent on https://$AGENT"
+say "agent on https://$AGENT"
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$WORK/ca.pem" "https://$AGENT/system")
 [ "$code" = 401 ] || fail "unauthenticated /system answered $code, not 401"
 AGENT_MEM=$(curl -fsS --cacert "$WORK/ca.pem" -u "prometheus:$PASSWORD" "https://$AGENT/metrics" \
@@ -127,12 +113,12 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ "$ok" = 1 ] || fail "up: basic=${b:-none} bearer=${t:-none} anonymous=${a:-none} (want 1 1 0)"
-log "up{job=basic} = 1, up{job=bearer} = 1, up{job=anonymous} = 0"
+say "up{job=basic} = 1, up{job=bearer} = 1, up{job=anonymous} = 0"
 PROM_MEM=$(query 'node_memory_MemTotal_bytes{job="basic"}')
 awk -v a="$AGENT_MEM" -v b="$PROM_MEM" 'BEGIN{exit !(a == b)}' \
   || fail "node_memory_MemTotal_bytes: Prometheus $PROM_MEM, agent $AGENT_MEM"
-log "node_memory_MemTotal_bytes scraped over HTTPS = $PROM_MEM (the agent's)"
+say "node_memory_MemTotal_bytes scraped over HTTPS = $PROM_MEM (the agent's)"
 ERR=$(curl -fsS "$PROM/api/v1/targets" | jq -r '.data.activeTargets[] | select(.labels.job=="anonymous") | .lastError')
-case "$ERR" in *401*) log "anonymous job: $ERR" ;; *) fail "anonymous job error: $ERR" ;; esac
+case "$ERR" in *401*) say "anonymous job: $ERR" ;; *) fail "anonymous job error: $ERR" ;; esac
 grep -q 'authentication failed from 127.0.0.1' "$WORK/agent.log" || fail "the agent logged no failure"
-log "PASS"
+say "PASS"

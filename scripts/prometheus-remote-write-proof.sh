@@ -18,32 +18,18 @@ INTERVAL=1
 OUTAGE=${OUTAGE:-8}
 RSS_LIMIT_KB=${RSS_LIMIT_KB:-8192}
 PROFILE=${PROFILE:-release}
-T0=$(date +%s.%N)
 WORK=$(mktemp -d /tmp/rw-proof.XXXXXX)
-PIDS=()
-
-say() { printf '[%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $T0" | bc)" "$*"; }
-fail() { say "FAIL: $*"; for f in "$WORK"/*.log; do echo "--- tail $f"; tail -n 15 "$f"; done; exit 1; }
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in curl jq bc; do
-  command -v "$tool" >/dev/null || fail "$tool is required"
-done
+# shellcheck source=scripts/proof-lib.sh
+. "$ROOT/scripts/proof-lib.sh"
+need curl jq bc python3
 
 # ---------------------------------------------------------------- Prometheus
 if ! command -v prometheus >/dev/null; then
   say "installing the prometheus package (its daemon is not started)"
-  . "$ROOT/scripts/lib.sh"
   apt_install_no_start prometheus
 fi
 say "$(prometheus --version 2>&1 | head -n1)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PROM_PORT=$(free_port)
 PROM="http://127.0.0.1:$PROM_PORT"
 mkdir -p "$WORK/tsdb"
@@ -63,11 +49,7 @@ start_prometheus() {
 }
 
 # ---------------------------------------------------------------- build
-say "building agent and forwarder ($PROFILE)"
-cd "$ROOT"
-BIN="$ROOT/target/release"
-[ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
-cargo build -q --locked --profile "$PROFILE" -p system-stats -p system-stats-forwarder -p system-stats-bootconf
+build
 say "built"
 
 start_prometheus

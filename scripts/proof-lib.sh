@@ -1,8 +1,13 @@
 # shellcheck shell=bash
-# Helpers shared by mqtt-alerts-proof.sh and home-assistant-check.sh (sourced):
-# timed log lines, failure with log tails, cleanup of started processes, waits
-# on conditions, free ports, the build, a broker probe, the agent on a copy of
-# the Pi 4 fixture. The caller sets ROOT, WORK, PROFILE and T0 first.
+# Helpers of the proofs that run the real binaries beside real servers
+# (Prometheus, Mosquitto, Home Assistant), sourced: timed log lines, failure
+# with log tails, cleanup of started processes, waits on conditions, free
+# ports, the build, a broker probe, the agent on a copy of the Pi 4 fixture.
+# The caller sets ROOT, WORK (a fresh temporary directory, removed at exit)
+# and PROFILE first; T0 defaults to now.
+T0=${T0:-$(date +%s.%N)}
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
 PIDS=()
 
 say() { printf '[%6.1fs] %s\n' "$(echo "$(date +%s.%N) - $T0" | bc)" "$*"; }
@@ -27,15 +32,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # broker_up: Mosquitto answers on $MQTT_PORT.
 broker_up() { mosquitto_pub -p "$MQTT_PORT" -h 127.0.0.1 -t probe -m x 2>/dev/null; }
 
-# build: the agent and the forwarder in $PROFILE; sets BIN.
+# build: the packaged binaries in $PROFILE (scripts/lib.sh's one build); sets BIN.
 build() {
   cd "$ROOT"
-  BIN="$ROOT/target/release"
-  [ "$PROFILE" = dev ] && BIN="$ROOT/target/debug"
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+  [ "$PROFILE" = dev ] && BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug"
   say "building agent and forwarder ($PROFILE)"
-  # the three packaged binaries together, as every proof builds them (one set of
-  # dependency features: no second compilation)
-  cargo build -q --locked --profile "$PROFILE" -p system-stats -p system-stats-forwarder -p system-stats-bootconf
+  build_package_binaries "$PROFILE"
 }
 
 # start_fixture_agent [VAR=VALUE...]: the agent on a copy of the Pi 4 fixture
