@@ -165,6 +165,14 @@ pub async fn run(
         .map_err(|e| format!("cannot start the spool thread: {e}"))?;
     let mut wakes = Vec::new();
     let mut tasks = Vec::new();
+    let deliveries = DeliveryContext {
+        spool: &spool,
+        client: &client,
+        timeout,
+        interval: config.interval,
+        stop: &stop,
+        liveness: &liveness,
+    };
     for destination in &destinations {
         let pending = spool.pending(destination.key()).await;
         info!(
@@ -173,19 +181,10 @@ pub async fn run(
             "delivering to {}",
             destination.name()
         );
-        let wake = Arc::new(Notify::new());
-        wakes.push(Arc::clone(&wake));
-        let delivery = delivery::Delivery {
-            destination: Arc::clone(destination),
-            spool: spool.clone(),
-            client: client.clone(),
-            timeout,
-            interval: config.interval,
-            new_sample: wake,
-            shutdown: stop.clone(),
-            beat: liveness.beat(&format!("delivery to {}", destination.name())),
-        };
-        tasks.push(tokio::spawn(delivery.run()));
+        let beat = format!("delivery to {}", destination.name());
+        let (wake, task) = deliveries.spawn(Arc::clone(destination), &beat);
+        wakes.push(wake);
+        tasks.push(task);
     }
     let mut side_tasks = Vec::new();
     let mut alert_spool = None;
@@ -326,25 +325,56 @@ fn alert_deliveries(
     };
     let spool = SpoolHandle::spawn(Store::new(disk, reopen), liveness)
         .map_err(|e| format!("cannot start the alert spool thread: {e}"))?;
-    let mut wakes = Vec::new();
-    let mut tasks = Vec::new();
-    for receiver in receivers {
-        info!("alerts go to {}", receiver.name());
-        let wake = Arc::new(Notify::new());
-        wakes.push(Arc::clone(&wake));
-        let delivery = delivery::Delivery {
-            beat: liveness.beat(&format!("alerts to {}", receiver.name())),
-            destination: receiver,
-            spool: spool.clone(),
-            client: client.clone(),
-            timeout,
-            interval: config.interval,
-            new_sample: wake,
-            shutdown: stop.clone(),
-        };
-        tasks.push(tokio::spawn(delivery.run()));
-    }
+    let deliveries = DeliveryContext {
+        spool: &spool,
+        client,
+        timeout,
+        interval: config.interval,
+        stop,
+        liveness,
+    };
+    let (wakes, tasks) = receivers
+        .into_iter()
+        .map(|receiver| {
+            info!("alerts go to {}", receiver.name());
+            let beat = format!("alerts to {}", receiver.name());
+            deliveries.spawn(receiver, &beat)
+        })
+        .unzip();
     Ok((spool, (wakes, tasks)))
+}
+
+/// What the delivery tasks of one spool share.
+struct DeliveryContext<'a> {
+    spool: &'a SpoolHandle,
+    client: &'a reqwest::Client,
+    timeout: Duration,
+    interval: Duration,
+    stop: &'a tokio::sync::watch::Receiver<bool>,
+    liveness: &'a watchdog::Liveness,
+}
+
+impl DeliveryContext<'_> {
+    /// Starts the delivery task of `destination` (watchdog beat `beat`);
+    /// returns its wake-up (notified on each new sample) and its handle.
+    fn spawn(
+        &self,
+        destination: Arc<dyn Destination>,
+        beat: &str,
+    ) -> (Arc<Notify>, tokio::task::JoinHandle<()>) {
+        let wake = Arc::new(Notify::new());
+        let delivery = delivery::Delivery {
+            destination,
+            spool: self.spool.clone(),
+            client: self.client.clone(),
+            timeout: self.timeout,
+            interval: self.interval,
+            new_sample: Arc::clone(&wake),
+            shutdown: self.stop.clone(),
+            beat: self.liveness.beat(beat),
+        };
+        (wake, tokio::spawn(delivery.run()))
+    }
 }
 
 /// The agent's `/events` beside its `/system` snapshot URL.
