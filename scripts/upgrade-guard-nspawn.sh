@@ -10,7 +10,8 @@
 #      offers B (A+1): the daily services (apt-daily, apt-daily-upgrade:
 #      unattended-upgrades) take it, the guard keeps B's .deb;
 #   3. the repository adds C (A+2, its agent exits 1 at start): the daily
-#      services take it, the guard rolls back to B: journal line naming both,
+#      services take it, the guard sees it crash-loop (3 restarts, no READY)
+#      and rolls back to B: journal line naming both,
 #      rollbacks.jsonl, `Pin-Priority: -1` for C; the agent runs B again, with
 #      its history, and shows the upgrade_rolled_back event in /events and /metrics;
 #   4. the next daily run leaves C alone;
@@ -117,6 +118,8 @@ echo "  journal: $line"
 echo "  rollbacks.jsonl: $(cat $G/rollbacks.jsonl)"
 python3 -c "import json,sys; e=json.loads(open(\"$G/rollbacks.jsonl\").readline()); assert e[\"from\"]==\"$2\" and e[\"to\"]==\"$1\" and e[\"reason\"] and e[\"at\"], e"
 echo "  reason: $(cat $G/last-rollback)"
+# C exits 1 at every start: judged as crash-looping, not after the 120 s timeout
+grep -F "system-stats.service exited" $G/last-rollback | grep -qF "times without reaching READY" || fail "C not judged as crash-looping"
 grep -A3 "Pin: version $2" /etc/apt/preferences.d/system-stats-rolled-back | grep -q "Pin-Priority: -1" || fail "C not pinned"
 apt-cache policy system-stats | grep -E "^ +$2 +-1$" || { apt-cache policy system-stats; fail "policy: C not at -1"; }
 broken=$2
