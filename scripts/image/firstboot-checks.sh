@@ -4,7 +4,8 @@
 # value, then from the host and over ssh:
 #   - 401 without credentials and 200 with admin:<password>; /health open;
 #   - the bad value's reason readable in system-stats.conf.applied on the FAT partition;
-#   - after renaming .applied back and rebooting, the Wi-Fi configuration unchanged.
+#   - after renaming .applied back and rebooting, the Wi-Fi configuration unchanged;
+#   - in both boots, wpa_supplicant@wlan0 follows the wlan0 device (no wait without one).
 # Uses the boot test's helpers and variables: in_guest, fail, ok, HTTP_PORT, TW.
 #
 #   card_prepare FILE       adds the settings to the card's FILE (before mcopy)
@@ -55,7 +56,21 @@ card_check() {
   ok "the reason for the bad value is on the FAT partition: $(grep -A1 -x 'SYSTEM_STATS_URL=.*' "$TW/card.applied" | tail -1)"
   in_guest "cat $CARD_WPA" > "$TW/card.wpa.1"
   grep -q 'psk=' "$TW/card.wpa.1" && ! grep -q 'key_mgmt=NONE' "$TW/card.wpa.1" || fail "Wi-Fi file: $(cat "$TW/card.wpa.1")"
+  wifi_waits_for_wlan0 "first boot"
   in_guest 'mv /boot/firmware/system-stats.conf.applied /boot/firmware/system-stats.conf && sync'
+}
+
+# wifi_waits_for_wlan0 WHEN: wpa_supplicant@wlan0 is wanted by the wlan0 device
+# (not by multi-user.target), so this guest, which has no wlan0, did not wait
+# out the 90 s device timeout before network.target (and the agent).
+wifi_waits_for_wlan0() {
+  local d=/etc/systemd/system
+  in_guest "test -L $d/sys-subsystem-net-devices-wlan0.device.wants/wpa_supplicant@wlan0.service && ! test -e $d/multi-user.target.wants/wpa_supplicant@wlan0.service" ||
+    fail "$1: wpa_supplicant@wlan0 is not wanted by the wlan0 device alone"
+  in_guest 'journalctl -b -o cat' > "$TW/card.journal"
+  ! grep -i 'wlan0\.device' "$TW/card.journal" | grep -qi 'timed out' ||
+    fail "$1: the boot waited for the missing wlan0: $(grep -i 'wlan0\.device' "$TW/card.journal" | head -3)"
+  ok "$1: Wi-Fi follows the wlan0 device; without one, nothing waited for it"
 }
 
 card_check_after_reboot() {
@@ -63,4 +78,5 @@ card_check_after_reboot() {
   cmp -s "$TW/card.wpa.1" "$TW/card.wpa.2" || fail "the Wi-Fi file changed on re-applying: $(diff "$TW/card.wpa.1" "$TW/card.wpa.2")"
   [ "$(card_status /system "admin:$CARD_WEB_PASSWORD")" = 200 ] || fail "the web password was not kept on re-applying"
   ok "renamed .applied back and rebooted: the Wi-Fi file is unchanged (psk kept), the web password kept"
+  wifi_waits_for_wlan0 "second boot"
 }
