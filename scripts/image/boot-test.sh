@@ -76,11 +76,25 @@ prepare() {
   mcopy -n -i "$TW/base.img@@$FAT_OFF" "::/$i" "$TW/boot/initrd.img"
   mcopy -n -i "$TW/base.img@@$FAT_OFF" ::/bcm2837-rpi-3-b.dtb ::/cmdline.txt ::/config.txt "$TW/boot/"
   mcopy -n -i "$TW/base.img@@$FAT_OFF" ::/system-stats.conf "$TW/template.conf" || fail "no system-stats.conf template on the FAT partition"
+  identity_unset
   ssh-keygen -q -t ed25519 -N '' -C image-test -f "$TW/id_ed25519"
   RPORT=$(free_port)
   python3 scripts/test-receiver.py "$RPORT" "$TW/received" 127.0.0.1 & RECEIVER_PID=$!
   log "image $(basename "$IMG_XZ"): $(( $(stat -c %s "$IMG_XZ") / 1048576 )) MiB xz, $((BASE_BYTES / 1048576)) MiB raw, root partition $((ROOT_BYTES / 1048576)) MiB; $k, $i"
   RESULTS+=("image: $(( $(stat -c %s "$IMG_XZ") / 1048576 )) MiB .img.xz, $((BASE_BYTES / 1048576)) MiB raw")
+}
+
+# identity_unset: the image carries no identity, so every copy makes its own at
+# first boot (empty machine-id, no SSH host keys). The boot of a second copy
+# (first_boot_b) shows two copies differ; this static check is what CI runs.
+identity_unset() {
+  local fs="$TW/base.img?offset=$(part_offset "$TW/base.img" 2)" mid keys
+  mid=$(debugfs -R 'cat /etc/machine-id' "$fs" 2>/dev/null)
+  [ -z "$mid" ] || fail "the image has a machine-id ($mid): every copy would share it"
+  keys=$(debugfs -R 'ls /etc/ssh' "$fs" 2>/dev/null | grep -o 'ssh_host_[a-z0-9_]*' || true)
+  debugfs -R 'ls /etc/ssh' "$fs" 2>/dev/null | grep -q 'sshd_config' || fail "debugfs could not list /etc/ssh in the image"
+  [ -z "$keys" ] || fail "SSH host keys baked into the image: $keys"
+  ok "the image has no identity: empty /etc/machine-id, no SSH host keys (each copy makes its own)"
 }
 
 # card NAME: a copy of the image with the test's system-stats.conf, enlarged to 4 GiB.
