@@ -184,7 +184,8 @@ for T in $TARGETS; do
   case "$(deb_field "$deb" Depends)" in
     *:arm*) die "$deb: architecture-qualified Depends: $(deb_field "$deb" Depends)" ;;
   esac
-  cp "$deb" "$dest/"
+  # published with a rename: whole once there (make image DEB_WAIT= polls for it)
+  cp "$deb" "$dest/.$(basename "$deb").tmp" && mv "$dest/.$(basename "$deb").tmp" "$dest/$(basename "$deb")"
   debs+=("$dest/$(basename "$deb")")
   log "$T: $(basename "$deb") ($(deb_field "$deb" Architecture), Depends: $(deb_field "$deb" Depends))"
 done

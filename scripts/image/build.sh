@@ -9,6 +9,9 @@
 #   RASPIFIRM + ext4 RASPIROOT) -> xz, sha256, bmap, package manifest in
 #   target/image/.
 # Knobs: DEB=path/to/system-stats_<v>_arm64.deb (default: target/pi/),
+#        DEB_WAIT=seconds  wait that long for DEB to appear: it is installed
+#                   after every other package (scripts/image/rootfs-package.sh),
+#                   so the build may start while `make cross-pi` still runs,
 #        CONF=file  system-stats.conf to put on the boot partition (checked with
 #                   system-stats-bootconf --check rules; applied on first boot),
 #        SUITE=trixie|bookworm (default trixie),
@@ -36,15 +39,13 @@ trap 'exit 143' TERM
 OUT=${IMAGE_OUT:-$ROOT/target/image}
 WORK=${IMAGE_WORK:-$ROOT/target/image-build}
 DEB=${DEB:-$(ls -t target/pi/system-stats_*_arm64.deb 2>/dev/null | head -1)}
-if [ "$DEB" = none ]; then   # tooling check only: an image without system-stats
-  VERSION=none; INCLUDE_DEB=
-else
-  [ -n "$DEB" ] && [ -f "$DEB" ] || die "no arm64 .deb: run 'make cross-pi' first (or pass DEB=...)"
-  DEB=$(readlink -f "$DEB")
-  [ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || die "$DEB is not an arm64 package"
-  VERSION=$(dpkg-deb -f "$DEB" Version); INCLUDE_DEB=,$DEB
+DEB_WAIT=${DEB_WAIT:-0}
+[[ $DEB_WAIT =~ ^[0-9]+$ ]] || die "DEB_WAIT=$DEB_WAIT: seconds, a whole number"
+if [ "$DEB" != none ]; then   # none: tooling check only, an image without system-stats
+  [ -n "$DEB" ] && { [ -f "$DEB" ] || ((DEB_WAIT)); } || die "no arm64 .deb: run 'make cross-pi' first (or pass DEB=...)"
+  DEB=$(realpath -m "$DEB")
+  [ ! -f "$DEB" ] || [ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || die "$DEB is not an arm64 package"
 fi
-NAME=system-stats-pi-arm64-$VERSION-$SUITE
 source "$IMAGE_DIR/repo.sh"
 repo_check_args
 CONF=${CONF:-$IMAGE_DIR/system-stats.conf}
@@ -53,7 +54,7 @@ CONF=${CONF:-$IMAGE_DIR/system-stats.conf}
 
 host_setup() { image_host_tools; enable_binfmt; debian_mirrors; }
 stage "host tools + binfmt" host_setup
-log "package: $DEB ($VERSION); mirror: $MIRROR; security: $SECURITY_MIRROR"
+log "package: $DEB$( [ -f "$DEB" ] || [ "$DEB" = none ] || echo " (not there yet: waiting up to ${DEB_WAIT}s for it after the other packages)"); mirror: $MIRROR; security: $SECURITY_MIRROR"
 
 PKGS=(systemd-sysv udev kmod dbus linux-image-arm64 raspi-firmware firmware-brcm80211
       initramfs-tools zstd systemd-resolved systemd-timesyncd avahi-daemon libnss-mdns
@@ -63,7 +64,9 @@ PKGS=(systemd-sysv udev kmod dbus linux-image-arm64 raspi-firmware firmware-brcm
 rootfs() {
   unmount_work   # a run killed harder (SIGKILL) may have left them
   rm -rf --one-file-system "$WORK"; mkdir -p "$WORK"
-  local comp="main non-free-firmware"
+  local comp="main non-free-firmware" package_hook=()
+  [ "$DEB" = none ] ||
+    package_hook=(--customize-hook="$IMAGE_DIR/rootfs-package.sh \"\$1\" $(printf %q "$DEB") $DEB_WAIT")
   # Root mode writes the tree in place: no tarball to pack, unpack and delete.
   { INITRD=No mmdebstrap --mode=root --architectures=arm64 --variant=apt \
     --aptopt='APT::Install-Recommends "false"' \
@@ -71,15 +74,18 @@ rootfs() {
     --dpkgopt='path-include=/usr/share/locale/locale.alias' \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
     --dpkgopt='force-unsafe-io' \
-    --include="$(IFS=,; echo "${PKGS[*]}")$INCLUDE_DEB" \
-    --hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount \
+    --include="$(IFS=,; echo "${PKGS[*]}")" \
     --essential-hook="$IMAGE_DIR/rootfs-initramfs.sh start \"\$1\"" \
+    "${package_hook[@]}" \
     --customize-hook="$IMAGE_DIR/rootfs-customize.sh \"\$1\"" \
     "$SUITE" "$WORK/rootfs" \
     "deb $MIRROR $SUITE $comp" "deb $MIRROR $SUITE-updates $comp" "deb $SECURITY_MIRROR $SUITE-security $comp" \
     && rc=0 || rc=$?; echo "I: mmdebstrap exited ($rc)"; exit "$rc"; } 2>&1 | stamp
 }
-stage "mmdebstrap arm64 rootfs (+initramfs)" rootfs
+stage "mmdebstrap arm64 rootfs (+initramfs, then the package)" rootfs
+VERSION=none
+[ "$DEB" = none ] || VERSION=$(dpkg-deb -f "$DEB" Version)
+NAME=system-stats-pi-arm64-$VERSION-$SUITE
 
 finish_rootfs() {
   local R=$WORK/rootfs
