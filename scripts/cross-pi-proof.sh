@@ -4,10 +4,11 @@
 # be reached, and prints the time of every phase:
 #   1. podman + runc from apt; podman runs with scripts/cross-image/containers.conf
 #      through CONTAINERS_CONF (runc, lower ulimits; /etc/containers untouched);
-#   2. cross (cargo install --locked, pinned to $CROSS_VERSION), cached in
+#   2. the rustup toolchain cross gets, named by version, with its aarch64 and
+#      armv7 std (never `stable`: see scripts/cross-pi.sh); when rustup's server
+#      cannot provide it, the rest is skipped loudly (below);
+#   3. cross (cargo install --locked, pinned to $CROSS_VERSION), cached in
 #      /var/cache/system-stats-ci/cross-tool and only on PATH here;
-#   3. the rustup toolchain cross gets, named by version, with its aarch64 and
-#      armv7 std (never `stable`: see scripts/cross-pi.sh);
 #   4. a local image from Debian packages (scripts/cross-image/build.sh), which
 #      CROSS_TARGET_<TARGET>_IMAGE selects: Cross.toml stays stock;
 #   5. CROSS_PI_MODE=cross scripts/cross-pi.sh -> target/pi-cross/ (arm64 + armhf;
@@ -79,8 +80,8 @@ toolchain() {
 toolchain_or_skip() {
   toolchain && return 0
   echo "!!! SKIPPED: cross mode needs a rustup toolchain ($(cross_toolchain)) with the targets' std,"
-  echo "!!! and rustup's download server could not provide it (its error is above). Podman and"
-  echo "!!! cross were set up; the cross build itself is NOT proven in this run."
+  echo "!!! and rustup's download server could not provide it (its error is above). Podman was"
+  echo "!!! set up; cross was not installed; the cross build itself is NOT proven in this run."
   echo "!!! $OUT gets docker-free packages of the same targets instead."
   CROSS_PI_MODE=debian CROSS_PI_TARGETS="$TARGETS" PI_OUT_DIR=$OUT scripts/cross-pi.sh
   trap - EXIT
@@ -131,8 +132,9 @@ compare() {
 }
 
 step "podman + runc (apt), CONTAINERS_CONF" engine
-step "cross $CROSS_VERSION (cargo install, cached)" install_cross
+# the toolchain first: without it, compiling cross (minutes) would be wasted
 step "rustup toolchain by version + the targets' std" toolchain_or_skip
+step "cross $CROSS_VERSION (cargo install, cached)" install_cross
 step "local cross image from Debian packages" image
 step "make cross-pi in cross mode (podman) -> target/pi-cross" build_cross
 step "docker-free .debs in target/pi" reference
