@@ -6,6 +6,10 @@
 #   step NAME BUDGET cmd...     run cmd now; its exit code is the step's
 #   bg_step NAME BUDGET cmd...  start cmd in the background (own process group,
 #                               output to a log); returns at once
+#   bg_step_after PREV NAME BUDGET cmd...
+#                               a background step that starts when background
+#                               step PREV has ended well (it fails when PREV
+#                               failed); its time counts from its own start
 #   wait_step NAME              wait for it, print its log, add its row; its
 #                               exit code is the background command's
 #   ci_apt                      one apt transaction of scripts/ci-packages.txt
@@ -44,7 +48,8 @@ bg_step() {
   set -m   # its own process group, so a failing run can stop all of it
   (
     t=$(date +%s) rc=0
-    "$@" >"$log" 2>&1 </dev/null || rc=$?
+    CI_STEP_START=$log.start "$@" >"$log" 2>&1 </dev/null || rc=$?
+    [ -f "$log.start" ] && read -r t <"$log.start"   # ci_after: from its real start
     echo "$rc $(( $(date +%s) - t ))" >"$log.done"
     exit "$rc"
   ) &
@@ -52,6 +57,23 @@ bg_step() {
   set +m
   CI_BG_BUDGET[$name]=$budget
   CI_BG_LOG[$name]=$log
+}
+
+bg_step_after() {
+  local prev=$1; shift
+  bg_step "$2" "$3" ci_after "${CI_BG_LOG[$prev]}.done" "$prev" "${@:4}"
+}
+# ci_after DONE_FILE PREV cmd...: waits for PREV's done file, then runs cmd;
+# the step's time starts then (written to bg_step's CI_STEP_START file)
+ci_after() {
+  local done=$1 prev=$2 rc
+  shift 2
+  until [ -f "$done" ]; do sleep 2; done
+  read -r rc _ <"$done"
+  ((rc == 0)) || { echo "not run: '$prev' failed (exit $rc)"; return 1; }
+  date +%s >"$CI_STEP_START"
+  echo "=== [$(ci_clock)] started after '$prev'"
+  "$@"
 }
 
 wait_step() {
