@@ -61,7 +61,7 @@ bg_step() {
 
 bg_step_after() {
   local prev=$1; shift
-  bg_step "$2" "$3" ci_after "${CI_BG_LOG[$prev]}.done" "$prev" "${@:4}"
+  bg_step "$1" "$2" ci_after "${CI_BG_LOG[$prev]}.done" "$prev" "${@:3}"
 }
 # ci_after DONE_FILE PREV cmd...: waits for PREV's done file, then runs cmd;
 # the step's time starts then (written to bg_step's CI_STEP_START file)
