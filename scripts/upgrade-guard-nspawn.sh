@@ -17,7 +17,11 @@
 #   4. the next daily run leaves C alone;
 #   5. the repository adds D (A+3, its postinst fails): a person's `apt-get
 #      upgrade` still takes it (only C is pinned), then it is rolled back to B
-#      for the failed maintainer script.
+#      for the failed maintainer script;
+#   6. the repository stops answering: the daily run logs it, nothing is
+#      installed or removed, the agent runs on untouched, the timers stay;
+#   7. the URL serves a repository signed with another key: apt refuses it,
+#      the reason is in the journal, nothing is installed.
 # Env: SUITE, ROOTFS, WORK, MIRROR, KEEP_WORK=1 as scripts/nspawn-deb-test.sh.
 # Exit code 0 = every check passed; each phase prints its time.
 set -euo pipefail
@@ -155,4 +159,32 @@ journalctl -b -u system-stats-upgrade-guard -o cat | grep -F "system-stats $2 ro
 ok "D ($2) taken, postinst failure rolled back to B ($1), then left alone"
 ' "$VB" "$VD"
 
-log "PASSED: A $VA -> B $VB; C $VC and D $VD rolled back to B; total $(elapsed "$_T0")s"
+ct_phase "the repository does not answer: the daily run logs it, nothing changes, the agent is not affected" '
+systemctl stop repo-server
+pid=$(systemctl show -p MainPID --value system-stats)
+dailies >/tmp/e.log 2>&1 || echo "  (the daily services exited $? without the repository)"
+journalctl -b -u apt-daily -o cat | grep -E "127\.0\.0\.1:8080.*(Could not connect|Failed to fetch|Connection refused)" | tail -2 ||
+  { journalctl -b -u apt-daily -o cat | tail -20; fail "the unreachable repository is not in the journal of apt-daily"; }
+[ "$(ver)" = "$1" ] || fail "installed: $(ver)"
+[ "$(systemctl show -p MainPID --value system-stats)" = "$pid" ] && systemctl is-active --quiet system-stats || fail "the agent was disturbed"
+curl -fsS -o /dev/null http://127.0.0.1:5001/health || fail "the agent does not answer"
+systemctl is-enabled --quiet apt-daily.timer && systemctl is-enabled --quiet apt-daily-upgrade.timer || fail "the daily timers are not enabled (no retry tomorrow)"
+ok "repository down: apt-daily logged it, B ($1) still installed, the agent (pid $pid) untouched and answering, the timers try again tomorrow"
+' "$VB"
+
+# the same URL now serves a repository signed with another key, offering D's successor
+"$ROOT/scripts/apt-repo.sh" key "$WORK/other.key" >/dev/null
+mkdir -p "$SRV/other"
+"$ROOT/scripts/apt-repo.sh" build "$SRV/other" "$WORK/other.key" "$B" "$D" >/dev/null
+ct_phase "a repository signed with another key: refused, the reason in the journal, nothing installed" '
+systemd-run -q --unit=repo-other python3 -m http.server --bind 127.0.0.1 --directory /srv/other 8080
+wait_for 30 curl -fsS http://127.0.0.1:8080/dists/stable/InRelease || fail "the other repository is not served"
+dailies >/tmp/k.log 2>&1 || echo "  (the daily services exited $? on the foreign signature)"
+journalctl -b -u apt-daily -o cat | grep -E "NO_PUBKEY|Missing key|not signed|signatures (couldn.t|were invalid)" | tail -2 ||
+  { journalctl -b -u apt-daily -o cat | tail -20; fail "the refused signature is not in the journal of apt-daily"; }
+[ "$(ver)" = "$1" ] || fail "installed: $(ver)"
+systemctl is-active --quiet system-stats || fail "the agent is not running"
+ok "a repository signed with another key: apt refused it (the reason above, in the journal), B ($1) stays"
+' "$VB"
+
+log "PASSED: A $VA -> B $VB; C $VC and D $VD rolled back to B; an unreachable repository and a foreign signature change nothing; total $(elapsed "$_T0")s"
