@@ -1,7 +1,7 @@
 #!/bin/bash
 # mmdebstrap --customize-hook of `make image`: installs the system-stats .deb
-# into the rootfs ($1), its dependencies from the image's archive, after every
-# other package (so the image build can start before the .deb exists):
+# into the rootfs ($1) after every other package (so the image build can start
+# before the .deb exists); apt adds any dependency the image lacks:
 #   rootfs-package.sh ROOT DEB [WAIT]
 # WAIT (seconds, default 0): how long to wait for DEB to appear (`make
 # cross-pi` publishes it with a rename, so it is whole once there). CI starts
@@ -23,6 +23,12 @@ fi
 name=$(basename "$DEB")
 cp "$DEB" "$R/tmp/$name"
 say "installing $name"
-chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "/tmp/$name"
+# dpkg alone: its dependencies (libc6, procps) are in the image's package set,
+# and apt in the chroot would first rebuild its cache of the whole archive
+# under qemu-user (two minutes). Only when some are missing, apt adds them.
+if ! chroot "$R" env DEBIAN_FRONTEND=noninteractive dpkg -i "/tmp/$name"; then
+  say "dependencies missing: apt-get -f install"
+  chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -f --no-install-recommends
+fi
 rm -f "$R/tmp/$name"
 say "done"
