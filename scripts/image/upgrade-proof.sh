@@ -128,7 +128,7 @@ PY
 
 proof_repo_c() {
   apt_repo "$DEB_B" "$DEB_C"
-  in_guest "wc -l < $PROOF_ROLLBACKS 2>/dev/null || echo 0" > "$PW/rollbacks.before"
+  in_guest "if [ -f $PROOF_ROLLBACKS ]; then wc -l < $PROOF_ROLLBACKS; else echo 0; fi" > "$PW/rollbacks.before"
   ok "C ($V_C, agent exits 1 at start) added to the repository; B kept in its pool"
 }
 
