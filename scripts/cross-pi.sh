@@ -185,9 +185,10 @@ for T in $TARGETS; do
     *:arm*) die "$deb: architecture-qualified Depends: $(deb_field "$deb" Depends)" ;;
   esac
   # published with a rename: whole once there (make image DEB_WAIT= polls for it)
-  cp "$deb" "$dest/.$(basename "$deb").tmp" && mv "$dest/.$(basename "$deb").tmp" "$dest/$(basename "$deb")"
-  debs+=("$dest/$(basename "$deb")")
-  log "$T: $(basename "$deb") ($(deb_field "$deb" Architecture), Depends: $(deb_field "$deb" Depends))"
+  name=$(basename "$deb")
+  cp "$deb" "$dest/.$name.tmp" && mv "$dest/.$name.tmp" "$dest/$name"
+  debs+=("$dest/$name")
+  log "$T: $name ($(deb_field "$deb" Architecture), Depends: $(deb_field "$deb" Depends))"
 done
 
 echo "Raspberry Pi packages ($MODE mode):"

@@ -88,11 +88,12 @@ prepare() {
 # first boot (empty machine-id, no SSH host keys). The boot of a second copy
 # (first_boot_b) shows two copies differ; this static check is what CI runs.
 identity_unset() {
-  local fs="$TW/base.img?offset=$(part_offset "$TW/base.img" 2)" mid keys
+  local fs="$TW/base.img?offset=$(part_offset "$TW/base.img" 2)" mid ssh keys
   mid=$(debugfs -R 'cat /etc/machine-id' "$fs" 2>/dev/null)
   [ -z "$mid" ] || fail "the image has a machine-id ($mid): every copy would share it"
-  keys=$(debugfs -R 'ls /etc/ssh' "$fs" 2>/dev/null | grep -o 'ssh_host_[a-z0-9_]*' || true)
-  debugfs -R 'ls /etc/ssh' "$fs" 2>/dev/null | grep -q 'sshd_config' || fail "debugfs could not list /etc/ssh in the image"
+  ssh=$(debugfs -R 'ls /etc/ssh' "$fs" 2>/dev/null)
+  grep -q 'sshd_config' <<<"$ssh" || fail "debugfs could not list /etc/ssh in the image"
+  keys=$(grep -o 'ssh_host_[a-z0-9_]*' <<<"$ssh" || true)
   [ -z "$keys" ] || fail "SSH host keys baked into the image: $keys"
   ok "the image has no identity: empty /etc/machine-id, no SSH host keys (each copy makes its own)"
 }

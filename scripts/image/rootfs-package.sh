@@ -7,28 +7,29 @@
 # cross-pi` publishes it with a rename, so it is whole once there). CI starts
 # the image beside the arm64 compilation this way.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/../lib.sh"
+LOG_TAG=rootfs-package
 R=$1 DEB=$2 WAIT=${3:-0}
-T0=$EPOCHREALTIME
-say() { echo "[rootfs-package +$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')s] $*"; }
 
 if [ ! -f "$DEB" ]; then
-  say "waiting up to ${WAIT}s for $DEB"
+  log "waiting up to ${WAIT}s for $DEB"
   end=$(( SECONDS + WAIT ))
   until [ -f "$DEB" ]; do
-    (( SECONDS < end )) || { echo "FAIL: $DEB did not appear within ${WAIT}s (make cross-pi)" >&2; exit 1; }
+    (( SECONDS < end )) || die "$DEB did not appear within ${WAIT}s (make cross-pi)"
     sleep 2
   done
 fi
-[ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || { echo "FAIL: $DEB is not an arm64 package" >&2; exit 1; }
+[ "$(dpkg-deb -f "$DEB" Architecture)" = arm64 ] || die "$DEB is not an arm64 package"
 name=$(basename "$DEB")
 cp "$DEB" "$R/tmp/$name"
-say "installing $name"
+log "installing $name"
 # dpkg alone: its dependencies (libc6, procps) are in the image's package set,
 # and apt in the chroot would first rebuild its cache of the whole archive
 # under qemu-user (two minutes). Only when some are missing, apt adds them.
 if ! chroot "$R" env DEBIAN_FRONTEND=noninteractive dpkg -i "/tmp/$name"; then
-  say "dependencies missing: apt-get -f install"
+  log "dependencies missing: apt-get -f install"
   chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -f --no-install-recommends
 fi
 rm -f "$R/tmp/$name"
-say "done"
+log "done"
